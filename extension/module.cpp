@@ -1,0 +1,20 @@
+// Module entry: PG_MODULE_MAGIC and _PG_init. Functions work whether or not pg_etl is
+// preloaded; the background worker is registered only from shared_preload_libraries.
+#include "extension/guc.hpp"
+#include "extension/pg/boundary.hpp"
+#include "extension/pg/interrupt_hooks.hpp"
+#include "worker/launcher.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+void _PG_init(void) {
+  pg_etl::pg::cpp_boundary([] {
+    pg_etl::guc::define();
+    pg_etl::pg::install_interrupt_hooks();
+    if (process_shared_preload_libraries_in_progress) pg_etl::worker::register_launcher();
+  });
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of pg_etl from Debian's packages.
+# Idempotent: packages already installed are skipped, apt-get update runs at most once
+# per call and only when something is missing. Works as root or through sudo, no stdin.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config
+  postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-contrib
+  libpq-dev libpqxx-dev nlohmann-json3-dev libcurl4-openssl-dev
+  zlib1g-dev libzstd-dev libsimdjson-dev
+  # tests
+  googletest libgtest-dev curl procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo -n"
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Debian's postgresql-common creates a 'main' cluster on install; we run our own clusters.
+if [ ! -f /etc/postgresql-common/createcluster.conf ] || ! grep -q '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf 2>/dev/null; then
+  $SUDO mkdir -p /etc/postgresql-common
+  echo 'create_main_cluster = false' | $SUDO tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+echo "deps: done"

@@ -1,0 +1,32 @@
+# Helpers for integration tests (bash). Source it first; the environment (PGHOST,
+# PGPORT, PGUSER, PG_ETL_*) comes from CTest. Every helper fails the test loudly.
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok - $*"; }
+
+# q SQL [DB]: one query, unaligned, tuples only; stops on error.
+q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "${2:-${DB:-postgres}}" -c "$1"; }
+
+assert_eq() {
+  local got="$1" want="$2" what="$3"
+  [ "$got" == "$want" ] || fail "$what: expected '$want', got '$got'"
+  pass "$what"
+}
+
+assert_match() {
+  local got="$1" pattern="$2" what="$3"
+  [[ "$got" =~ $pattern ]] || fail "$what: '$got' does not match /$pattern/"
+  pass "$what"
+}
+
+now_ms() { date +%s%3N; }
+
+# fresh_db NAME [EXT...]: a new database with pg_etl (and any further extensions).
+fresh_db() {
+  local db="$1"; shift
+  psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+  q "CREATE EXTENSION pg_etl" "$db"
+  local ext
+  for ext in "$@"; do q "CREATE EXTENSION $ext" "$db"; done
+}
