@@ -1,0 +1,43 @@
+#pragma once
+// Text -> PostgreSQL binary representation (the COPY BINARY field format), for the
+// common column types. It is the fast path of loading and a validator at once:
+//
+//   kOk       the value is valid; its binary form was appended to out
+//   kInvalid  PostgreSQL's input function would reject it: err holds the same SQLSTATE
+//             and message, so the row goes to etl.rejects without touching the server
+//   kDefer    not decided here (an unusual but maybe valid spelling, a time zone name,
+//             an exotic type): the caller hands the text to the type's input function
+//
+// The rule is strictness equal to PostgreSQL's: anything kOk or kInvalid here gets the
+// same verdict from the server. When in doubt, defer.
+#include <string>
+#include <string_view>
+
+#include "core/record.hpp"
+
+namespace pg_etl {
+
+enum class TypeKind {
+  kBool, kInt2, kInt4, kInt8, kFloat4, kFloat8, kNumeric, kText,
+  kDate, kTimestamp, kTimestampTz, kTime, kUuid, kJson, kJsonb, kOther,
+};
+
+enum class Encoded { kOk, kInvalid, kDefer };
+
+struct EncodeError {
+  const char* sqlstate = "";
+  std::string message;
+};
+
+Encoded encode_binary(TypeKind kind, const Value& value, std::string& out, EncodeError& err);
+
+// Appends s as a JSON string literal (quoted and escaped).
+void append_json_string(std::string_view s, std::string& out);
+
+// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+
+// PostgreSQL's name for a kind, as its error messages spell it ("integer", "numeric").
+const char* type_display_name(TypeKind kind);
+
+}  // namespace pg_etl
