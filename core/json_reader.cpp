@@ -24,6 +24,10 @@ struct JsonReader::Impl {
   size_t ncolumns = 0;
   bool projected = false;
   od::parser parser;
+  // A column that takes a whole object while other columns read inside it: the object's
+  // text is parsed again, one extra parser per such nesting level.
+  std::vector<std::unique_ptr<od::parser>> nested;
+  const char* window_end = nullptr;  // readable (padded) end of the current window
 
   int child(int node, const JsonPathStep& step) {
     if (step.kind == JsonPathStep::kKey) {
@@ -51,8 +55,16 @@ std::string_view trim_ws(std::string_view s) {
   return s;
 }
 
-// Reads one value into out; simdjson errors propagate as codes.
-simdjson::error_code take_value(od::value v, Value& out) {
+// The exact text of a number or literal (documents and values spell this differently).
+simdjson::error_code raw_token(od::value& v, std::string_view& s) {
+  s = v.raw_json_token();
+  return simdjson::SUCCESS;
+}
+simdjson::error_code raw_token(od::document& d, std::string_view& s) { return d.raw_json_token().get(s); }
+
+// Reads one value (an on-demand value, or a whole document) into out.
+template <typename V>
+simdjson::error_code take_value(V& v, Value& out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return e;
   switch (t) {
@@ -67,11 +79,10 @@ simdjson::error_code take_value(od::value v, Value& out) {
     }
     case od::json_type::number:
     case od::json_type::boolean: {
-      std::string_view s = trim_ws(v.raw_json_token());
-      if (t == od::json_type::boolean) {
-        bool b;
-        if (auto e = v.get_bool().get(b)) return e;
-      }
+      std::string_view s;
+      if (auto e = raw_token(v, s)) return e;
+      s = trim_ws(s);
+      if (t == od::json_type::boolean && s != "true" && s != "false") return simdjson::INCORRECT_TYPE;
       out = Value{s, ValueKind::kJsonRaw};
       return simdjson::SUCCESS;
     }
@@ -125,6 +136,7 @@ void JsonReader::set_projection(const std::vector<ColumnSource>& columns) {
 int JsonReader::byte_at(uint64_t abs) {
   while (abs >= buf_.base_offset() + buf_.size()) {
     size_t keep = static_cast<size_t>(std::min(keep_, abs) - buf_.base_offset());
+    count_lines_to(buf_.base_offset() + keep);  // before those bytes leave the window
     if (!buf_.refill(keep)) return -1;
   }
   return static_cast<unsigned char>(buf_.data()[abs - buf_.base_offset()]);
@@ -140,7 +152,7 @@ uint64_t JsonReader::skip_ws(uint64_t abs) {
 
 void JsonReader::count_lines_to(uint64_t abs) {
   if (abs <= counted_to_) return;
-  uint64_t from = std::max(counted_to_, buf_.base_offset());
+  const uint64_t from = counted_to_;  // callers never let uncounted bytes leave the window
   const char* b = buf_.data() + (from - buf_.base_offset());
   line_ += static_cast<uint64_t>(std::count(b, b + (abs - from), '\n'));
   counted_to_ = abs;
@@ -169,6 +181,7 @@ uint64_t JsonReader::scan_value(uint64_t abs) {
   bool in_string = false;
   uint64_t p = abs;
   for (;;) {
+    bool escape_at_end = false;
     // Scan what the window holds without per-byte refill checks.
     const uint64_t base = buf_.base_offset();
     const char* b = buf_.data();
@@ -178,7 +191,11 @@ uint64_t JsonReader::scan_value(uint64_t abs) {
       p++;
       if (in_string) {
         if (ch == '\\') {
-          if (p >= limit) { p--; break; }  // need the escaped byte too
+          if (p >= limit) {  // the escaped byte is not in the window yet
+            p--;
+            escape_at_end = true;
+            break;
+          }
           p++;
         } else if (ch == '"') {
           in_string = false;
@@ -193,7 +210,7 @@ uint64_t JsonReader::scan_value(uint64_t abs) {
         if (depth < 0) malformed(p - 1, "unbalanced brackets");
       }
     }
-    if (byte_at(p) < 0) malformed(p, in_string ? "unterminated string" : "unexpected end of input");
+    if (byte_at(escape_at_end ? p + 1 : p) < 0) malformed(p, in_string ? "unterminated string" : "unexpected end of input");
   }
 }
 
@@ -426,24 +443,45 @@ bool JsonReader::next(Record& record) {
       record.values.clear();
       return true;
     }
-    od::value v;
-    if (auto e = doc.get_value().get(v)) return problem(e);
-    if (auto e = take_value(v, record.values[0])) return problem(e);
+    if (auto e = take_value(doc, record.values[0])) return problem(e);
     return true;
   }
   od::object root;
   if (auto e = doc.get_object().get(root)) return problem(e);
 
+  impl_->window_end = buf_.data() + buf_.size() + StreamBuffer::kPadding;
+  size_t nesting = 0;
   // Depth-first over the projection tree, consuming each object once.
   std::function<simdjson::error_code(int, od::object)> walk_object;
   std::function<simdjson::error_code(int, od::array)> walk_array;
-  auto visit = [&](int node, od::value v) -> simdjson::error_code {
+  auto visit = [&](int node, od::value& v) -> simdjson::error_code {
     const Impl::Node& n = impl_->nodes[node];
     if (!n.columns.empty()) {
       Value val;
       if (auto e = take_value(v, val)) return e;
       for (int col : n.columns) record.values[col] = val;
-      return simdjson::SUCCESS;  // deeper paths under a column taken whole stay NULL
+      if (val.kind != ValueKind::kJsonRaw || (n.keys.empty() && n.indexes.empty())) return simdjson::SUCCESS;
+      // Other columns read inside this value: parse its text again.
+      if (nesting >= impl_->nested.size()) impl_->nested.push_back(std::make_unique<od::parser>());
+      od::parser& p = *impl_->nested[nesting];
+      od::document inner;
+      const size_t cap = static_cast<size_t>(impl_->window_end - val.text.data());
+      if (auto e = p.iterate(val.text.data(), val.text.size(), cap).get(inner)) return e;
+      od::json_type it;
+      if (auto e = inner.type().get(it)) return e;
+      nesting++;
+      simdjson::error_code rc = simdjson::SUCCESS;
+      if (it == od::json_type::object && !n.keys.empty()) {
+        od::object o;
+        rc = inner.get_object().get(o);
+        if (!rc) rc = walk_object(node, o);
+      } else if (it == od::json_type::array && !n.indexes.empty()) {
+        od::array a;
+        rc = inner.get_array().get(a);
+        if (!rc) rc = walk_array(node, a);
+      }
+      nesting--;
+      return rc;
     }
     od::json_type t;
     if (auto e = v.type().get(t)) return e;

@@ -12,7 +12,20 @@ PACKAGES=(
   zlib1g-dev libzstd-dev libsimdjson-dev
   # tests
   googletest libgtest-dev curl procps
+  # test servers (tests/servers): HTTP(S)/FTP(S) in python3, SFTP via sshd, S3 via node
+  python3 python3-pyftpdlib python3-openssl openssh-server openssh-client openssl iproute2
+  nodejs npm
 )
+
+# nodejs/npm may come from another source (e.g. nodesource's nodejs bundles npm, and
+# Debian's npm would conflict with it): when both commands already work, leave them be.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  kept=()
+  for p in "${PACKAGES[@]}"; do
+    case "$p" in nodejs|npm) ;; *) kept+=("$p") ;; esac
+  done
+  PACKAGES=("${kept[@]}")
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Self-test of the test server harness (tests/servers): each server answers real clients
+# (the curl CLI, OpenSSH's sftp, the AWS SDK's SigV4 signer) the way the extension's
+# tests expect, including the failures (bad credentials, bad signatures).
+# Uses running servers (PG_ETL_SERVERS_DIR, else $PG_ETL_BUILD_DIR/test-servers); if none
+# run, starts them and stops them again at the end.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+src="${PG_ETL_SOURCE_DIR:-$(cd "$here/../.." && pwd)}"
+export PG_ETL_SERVERS_DIR="${PG_ETL_SERVERS_DIR:-${PG_ETL_BUILD_DIR:-$src/build}/test-servers}"
+servers="$src/tests/servers"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+passed=0
+pass() { echo "ok - $*"; passed=$((passed + 1)); }
+
+started=0
+if [ ! -f "$PG_ETL_SERVERS_DIR/env.sh" ] || ! "$servers/servers.sh" status >/dev/null; then
+  "$servers/servers.sh" start
+  started=1
+fi
+. "$PG_ETL_SERVERS_DIR/env.sh"
+run="selftest_$$"   # this run's files, removed at exit
+cleanup() {
+  rm -rf "$ETL_DATA/http/$run" "$ETL_DATA/ftp/$run" "$ETL_DATA/sftp/$run"
+  if [ $started = 1 ]; then "$servers/servers.sh" stop >/dev/null; fi
+}
+trap cleanup EXIT
+export NODE_PATH="$PG_ETL_SERVERS_DIR/node/node_modules"
+
+# expect_http / expect_exit / expect_body WANT WHAT CURL_ARGS...: curl's HTTP status,
+# exit code or body is WANT.
+expect_http() {
+  local want="$1" what="$2"; shift 2
+  local got
+  got="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "$@")" || true
+  [ "$got" = "$want" ] || fail "$what: HTTP $got, want $want"
+  pass "$what"
+}
+expect_exit() {
+  local want="$1" what="$2"; shift 2
+  local got=0
+  curl -sS -o /dev/null --max-time 10 "$@" 2>/dev/null || got=$?
+  [ "$got" = "$want" ] || fail "$what: curl exit $got, want $want"
+  pass "$what"
+}
+expect_body() {
+  local want="$1" what="$2"; shift 2
+  local got
+  got="$(curl -sS --fail --max-time 10 "$@")" || fail "$what: curl failed"
+  [ "$got" = "$want" ] || fail "$what: got '$got', want '$want'"
+  pass "$what"
+}
+
+# Fresh files per run, world-readable as the servers and the postgres user need.
+csv=$'id,name\n1,alpha\n2,beta'
+stage() { mkdir -p "$1"; chmod 755 "$1"; printf '%s\n' "$csv" >"$1/data.csv"; chmod 644 "$1/data.csv"; }
+stage "$ETL_DATA/http/$run"
+stage "$ETL_DATA/ftp/$run"
+stage "$ETL_DATA/sftp/$run"
+
+# --- local files: the backend runs as postgres and reads ETL_DATA directly -----------
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then
+  [ "$(runuser -u postgres -- cat "$ETL_DATA/http/$run/data.csv")" = "$csv" ] || fail "postgres cannot read ETL_DATA"
+  pass "postgres user reads files under ETL_DATA"
+  runuser -u postgres -- test -r "$ETL_SFTP_KEY" || fail "postgres cannot read ETL_SFTP_KEY"
+  pass "postgres user reads ETL_SFTP_KEY"
+fi
+
+# --- HTTP / HTTPS --------------------------------------------------------------------
+expect_body "$csv" "http: static file" "$ETL_HTTP_URL/$run/data.csv"
+head="$(curl -sS --fail -I "$ETL_HTTP_URL/$run/data.csv")"
+for h in Content-Length ETag Last-Modified; do
+  grep -qi "^$h:" <<<"$head" || fail "http: HEAD lacks $h"
+done
+grep -qi "^Content-Length: $(( ${#csv} + 1 ))" <<<"$head" || fail "http: wrong Content-Length"
+pass "http: HEAD with Content-Length, ETag, Last-Modified"
+expect_http 404 "http: missing file is 404" "$ETL_HTTP_URL/$run/nope.csv"
+expect_http 404 "http: no escape from the root" --path-as-is "$ETL_HTTP_URL/../../etc/passwd"
+expect_body "$csv" "http: basic auth accepted" -u etl:s3cret "$ETL_HTTP_URL/auth/basic/$run/data.csv"
+expect_http 401 "http: basic auth, wrong password" -u etl:wrong "$ETL_HTTP_URL/auth/basic/$run/data.csv"
+expect_http 401 "http: basic auth missing" "$ETL_HTTP_URL/auth/basic/$run/data.csv"
+expect_body "$csv" "http: bearer accepted" -H "Authorization: Bearer tok-123" "$ETL_HTTP_URL/auth/bearer/$run/data.csv"
+expect_http 401 "http: bearer wrong" -H "Authorization: Bearer nope" "$ETL_HTTP_URL/auth/bearer/$run/data.csv"
+expect_body "$csv" "http: api key header accepted" -H "X-Api-Key: k1" "$ETL_HTTP_URL/headers/$run/data.csv"
+expect_http 403 "http: api key header missing" "$ETL_HTTP_URL/headers/$run/data.csv"
+expect_http 503 "http: /status/503" "$ETL_HTTP_URL/status/503"
+expect_http 302 "http: /redirect answers 302" "$ETL_HTTP_URL/redirect/$run/data.csv"
+expect_body "$csv" "http: redirect followed" -L "$ETL_HTTP_URL/redirect/$run/data.csv"
+expect_body $'id,payload\n1,row-1\n2,row-2' "http: /slow with rows" "$ETL_HTTP_URL/slow?delay=0.05&rows=2"
+got=0; out="$(curl -sS --max-time 1 "$ETL_HTTP_URL/slow?delay=0.3" 2>/dev/null)" || got=$?
+if [ "$got" != 28 ] || [[ "$out" != id,payload$'\n'1,row-1* ]]; then
+  fail "http: endless /slow should time out after some rows (exit $got)"
+fi
+pass "http: endless /slow drips rows until the client gives up"
+grep -q "GET /auth/basic/$run/data.csv authorization=present" "$PG_ETL_SERVERS_DIR/logs/http.log" || fail "http: request log"
+! grep -q "s3cret\|tok-123" "$PG_ETL_SERVERS_DIR/logs/http.log" || fail "http: log shows a secret"
+pass "http: requests logged without credentials"
+
+expect_body "$csv" "https: file with ETL_TLS_CA" --cacert "$ETL_TLS_CA" "$ETL_HTTPS_URL/$run/data.csv"
+expect_body "$csv" "https: localhost matches the certificate too" --cacert "$ETL_TLS_CA" \
+  "${ETL_HTTPS_URL/127.0.0.1/localhost}/$run/data.csv"
+expect_exit 60 "https: untrusted without the CA" "$ETL_HTTPS_URL/$run/data.csv"
+
+# --- FTP / FTPS ----------------------------------------------------------------------
+ftp_auth=(--user "$ETL_FTP_USER:$ETL_FTP_PASSWORD")
+expect_body "$csv" "ftp: download" "${ftp_auth[@]}" "$ETL_FTP_URL/$run/data.csv"
+expect_body "data.csv" "ftp: NLST" "${ftp_auth[@]}" --list-only "$ETL_FTP_URL/$run/"
+mlsd="$(curl -sS --fail "${ftp_auth[@]}" -X MLSD "$ETL_FTP_URL/$run/")"
+[[ "$mlsd" == *"type=file;"*"data.csv"* ]] || fail "ftp: MLSD gave '$mlsd'"
+pass "ftp: MLSD"
+expect_exit 67 "ftp: wrong password refused" --user "$ETL_FTP_USER:wrong" "$ETL_FTP_URL/$run/data.csv"
+
+tls=(--ssl-reqd --cacert "$ETL_TLS_CA")
+expect_body "$csv" "ftps (explicit AUTH TLS): download" "${ftp_auth[@]}" "${tls[@]}" "$ETL_FTPS_URL/$run/data.csv"
+mlsd="$(curl -sS --fail "${ftp_auth[@]}" "${tls[@]}" -X MLSD "$ETL_FTPS_URL/$run/")"
+[[ "$mlsd" == *"data.csv"* ]] || fail "ftps: MLSD gave '$mlsd'"
+pass "ftps (explicit): MLSD over a TLS data channel"
+expect_exit 67 "ftps (explicit): login without TLS refused" "${ftp_auth[@]}" "$ETL_FTPS_URL/$run/data.csv"
+expect_exit 60 "ftps (explicit): untrusted without the CA" "${ftp_auth[@]}" --ssl-reqd "$ETL_FTPS_URL/$run/data.csv"
+expect_body "$csv" "ftps (implicit): download" "${ftp_auth[@]}" --cacert "$ETL_TLS_CA" "$ETL_FTPS_IMPLICIT_URL/$run/data.csv"
+
+# --- SFTP ----------------------------------------------------------------------------
+sftp_file="$ETL_SFTP_URL$ETL_SFTP_ROOT/$run/data.csv"
+hostkey=(--hostpubsha256 "$ETL_SFTP_HOST_SHA256")
+expect_body "$csv" "sftp: password login" --user "$ETL_SFTP_USER:$ETL_SFTP_PASSWORD" "${hostkey[@]}" "$sftp_file"
+expect_body "$csv" "sftp: key login" --user "$ETL_SFTP_USER:" --key "$ETL_SFTP_KEY" --pubkey "$ETL_SFTP_PUBKEY" \
+  "${hostkey[@]}" "$sftp_file"
+expect_body "$csv" "sftp: ~ is ETL_SFTP_ROOT" --user "$ETL_SFTP_USER:$ETL_SFTP_PASSWORD" "${hostkey[@]}" \
+  "$ETL_SFTP_URL/~/$run/data.csv"
+expect_exit 67 "sftp: wrong password refused" --user "$ETL_SFTP_USER:wrong" "${hostkey[@]}" "$sftp_file"
+expect_exit 60 "sftp: wrong host key refused" --user "$ETL_SFTP_USER:$ETL_SFTP_PASSWORD" \
+  --hostpubsha256 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" "$sftp_file"
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then
+  got="$(runuser -u postgres -- curl -sS --fail --user "$ETL_SFTP_USER:" --key "$ETL_SFTP_KEY" "${hostkey[@]}" "$sftp_file")" ||
+    fail "sftp: key login as the postgres user"
+  [ "$got" = "$csv" ] || fail "sftp: key login as postgres got '$got'"
+  pass "sftp: key login as the postgres user"
+fi
+out="$(mktemp)"
+port="${ETL_SFTP_URL##*:}"
+sftp -q -b - -P "$port" -i "$ETL_SFTP_KEY" -o BatchMode=yes -o IdentitiesOnly=yes \
+  -o UserKnownHostsFile="$ETL_SFTP_KNOWN_HOSTS" -o StrictHostKeyChecking=yes \
+  "$ETL_SFTP_USER@127.0.0.1" <<<"get $ETL_SFTP_ROOT/$run/data.csv $out" >/dev/null || fail "sftp: OpenSSH sftp client"
+[ "$(cat "$out")" = "$csv" ] || fail "sftp: OpenSSH sftp client got '$(cat "$out")'"
+rm -f "$out"
+pass "sftp: OpenSSH sftp client with the key and ETL_SFTP_KNOWN_HOSTS"
+
+# --- S3 through the SigV4-verifying proxy ---------------------------------------------
+key="$run/dir/data file+1.csv"     # needs encoding: space and plus
+enc_key="$run/dir/data%20file%2B1.csv"
+tmp="$(mktemp)"; printf '%s\n' "$csv" >"$tmp"
+"$servers/s3put.sh" "$ETL_S3_BUCKET" "$key" "$tmp" || fail "s3: s3put.sh (curl SigV4 PUT via proxy)"
+rm -f "$tmp"
+pass "s3: PUT signed by curl --aws-sigv4"
+sig=(--aws-sigv4 "aws:amz:$ETL_S3_REGION:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
+expect_body "$csv" "s3: GET signed by curl" "${sig[@]}" --user "$ETL_S3_ACCESS_KEY:$ETL_S3_SECRET_KEY" \
+  "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$enc_key"
+[ "$("$servers/s3ls.sh" "$ETL_S3_BUCKET" "$run/")" = "$key" ] || fail "s3: ListObjectsV2 via s3ls.sh"
+pass "s3: ListObjectsV2 signed by curl"
+expect_http 403 "s3: curl with a wrong secret gets 403" "${sig[@]}" --user "$ETL_S3_ACCESS_KEY:wrong" \
+  "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$enc_key"
+expect_http 403 "s3: unsigned request gets 403" "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$enc_key"
+body="$(curl -sS "${sig[@]}" --user "$ETL_S3_ACCESS_KEY:wrong" "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$enc_key")"
+[[ "$body" == *"<Code>SignatureDoesNotMatch</Code>"* ]] || fail "s3: 403 body is not an S3 error: $body"
+pass "s3: 403 carries an S3 SignatureDoesNotMatch error"
+expect_body "$csv" "s3: direct endpoint (s3rver) serves the object" "$ETL_S3_DIRECT_ENDPOINT/$ETL_S3_BUCKET/$enc_key"
+
+# The AWS SDK's own signer (@smithy/signature-v4) as a second, independent client.
+client=(node "$servers/s3/s3client.js")
+got="$("${client[@]}" GET "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$enc_key" 2>/dev/null)" || fail "s3: smithy-signed GET"
+[ "$got" = "$csv" ] || fail "s3: smithy-signed GET got '$got'"
+pass "s3: GET signed by @smithy/signature-v4"
+got="$("${client[@]}" GET "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET?prefix=$run/&list-type=2&max-keys=5" 2>/dev/null)" ||
+  fail "s3: smithy-signed list with an unsorted, unencoded query"
+[[ "$got" == *"<Key>$key</Key>"* ]] || fail "s3: smithy-signed list lacks the key"
+pass "s3: ListObjectsV2 signed by @smithy/signature-v4 (unsorted query)"
+"${client[@]}" --payload sha256 PUT "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$run/hashed.csv" <(printf '%s\n' "$csv") >/dev/null 2>&1 ||
+  fail "s3: smithy-signed PUT with a signed payload hash"
+pass "s3: PUT with a signed payload hash"
+! "${client[@]}" --secret-key wrong GET "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$enc_key" >/dev/null 2>&1 ||
+  fail "s3: smithy-signed GET with a wrong secret was accepted"
+pass "s3: @smithy/signature-v4 with a wrong secret is refused"
+url="$("${client[@]}" --presign 60 GET "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$enc_key")"
+expect_body "$csv" "s3: presigned URL" "$url"
+expect_http 403 "s3: tampered presigned URL" "${url/X-Amz-Expires=60/X-Amz-Expires=61}"
+for k in "$enc_key" "$run/hashed.csv"; do
+  curl -sS --fail -o /dev/null -X DELETE "${sig[@]}" --user "$ETL_S3_ACCESS_KEY:$ETL_S3_SECRET_KEY" \
+    "$ETL_S3_ENDPOINT/$ETL_S3_BUCKET/$k" || fail "s3: DELETE $k"
+done
+pass "s3: DELETE signed by curl"
+
+echo "$passed passed, 0 failed"
