@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
+#include "core/peek_source.hpp"
 #include "core/sqlstate.hpp"
 
 namespace pg_etl {
@@ -19,27 +20,6 @@ bool ends_with(const std::string& s, const char* suffix) {
   size_t n = std::strlen(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
-
-// Replays bytes already peeked before handing over to the source.
-class PeekedSource final : public ByteSource {
- public:
-  PeekedSource(std::string head, ByteSourcePtr source) : head_(std::move(head)), source_(std::move(source)) {}
-  size_t read(char* buf, size_t n) override {
-    if (pos_ < head_.size()) {
-      size_t k = std::min(n, head_.size() - pos_);
-      std::memcpy(buf, head_.data() + pos_, k);
-      pos_ += k;
-      return k;
-    }
-    return source_->read(buf, n);
-  }
-  uint64_t transport_bytes() const override { return source_->transport_bytes(); }
-
- private:
-  std::string head_;
-  size_t pos_ = 0;
-  ByteSourcePtr source_;
-};
 
 class GzipSource final : public ByteSource {
  public:
@@ -131,27 +111,20 @@ class ZstdSource final : public ByteSource {
 }  // namespace
 
 ByteSourcePtr open_decompressed(ByteSourcePtr source, const std::string& url) {
-  std::string head(4, '\0');
-  size_t have = 0;
-  while (have < head.size()) {
-    size_t got = source->read(head.data() + have, head.size() - have);
-    if (got == 0) break;
-    have += got;
-  }
-  head.resize(have);
+  const std::string head = peek_bytes(source, 4);
+  const size_t have = head.size();
   const auto* h = reinterpret_cast<const unsigned char*>(head.data());
   Compression c = Compression::kNone;
   if (have >= 2 && h[0] == 0x1f && h[1] == 0x8b) c = Compression::kGzip;
   if (have >= 4 && h[0] == 0x28 && h[1] == 0xb5 && h[2] == 0x2f && h[3] == 0xfd) c = Compression::kZstd;
   if (c == Compression::kNone && compression_from_name(url) != Compression::kNone && have > 0)
     throw Error(sqlstate::kBadCopyFileFormat, "\"" + url + "\" is named as compressed but is not gzip or zstd data");
-  ByteSourcePtr peeked = std::make_unique<PeekedSource>(std::move(head), std::move(source));
   switch (c) {
-    case Compression::kGzip: return std::make_unique<GzipSource>(std::move(peeked), url);
-    case Compression::kZstd: return std::make_unique<ZstdSource>(std::move(peeked), url);
+    case Compression::kGzip: return std::make_unique<GzipSource>(std::move(source), url);
+    case Compression::kZstd: return std::make_unique<ZstdSource>(std::move(source), url);
     case Compression::kNone: break;
   }
-  return peeked;
+  return source;
 }
 
 Compression compression_from_name(const std::string& name) {

@@ -11,6 +11,8 @@ struct FileEntry {
   int64_t size = -1;      // bytes, -1 when the server does not say
   int64_t mtime = -1;     // seconds since the Unix epoch, -1 when unknown
   std::string etag;       // S3/HTTP entity tag when known
+  std::string fetch_url;  // what to open: url plus credentials given in the URL; never shown
+  const std::string& open_url() const { return fetch_url.empty() ? url : fetch_url; }
 };
 
 }  // namespace pg_etl

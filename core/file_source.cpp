@@ -65,7 +65,7 @@ ByteSourcePtr open_local_file(const std::string& path, const std::string& url) {
 FileEntry stat_local_file(const std::string& path, const std::string& url) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) throw_errno(errno, "stat file", url);
-  return FileEntry{url, static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime), {}};
+  return FileEntry{url, static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime), {}, {}};
 }
 
 std::vector<FileEntry> list_local_dir(const std::string& dir, bool recursive) {

@@ -19,6 +19,7 @@ inline constexpr const char* kFeatureNotSupported = "0A000";
 inline constexpr const char* kUndefinedFile = "58P01";
 inline constexpr const char* kIoError = "58030";
 inline constexpr const char* kInsufficientPrivilege = "42501";
+inline constexpr const char* kInvalidAuthorization = "28000";
 inline constexpr const char* kConnectionFailure = "08006";
 inline constexpr const char* kSqlclientUnableToEstablishConnection = "08001";
 inline constexpr const char* kConfigFileError = "F0000";

@@ -1,0 +1,39 @@
+#include "core/input_factory.hpp"
+
+#include "core/decompress.hpp"
+#include "core/peek_source.hpp"
+#include "core/transport.hpp"
+#include "core/url.hpp"
+
+namespace pg_etl {
+
+OpenedInput open_input(const std::string& url, const ReadOptions& options,
+                       const std::vector<std::string>& expected_columns) {
+  const std::string shown = redact_url(url);
+  ByteSourcePtr bytes = open_decompressed(open_url(url, options.transport), shown);
+  Format format = options.format;
+  bool tab = false;
+  if (format == Format::kAuto) format = format_from_name(url, &tab);
+  if (format == Format::kAuto) {
+    // Sniff: JSON starts with [ or { (after a byte-order mark and white space).
+    std::string head = peek_bytes(bytes, 4096);
+    size_t i = head.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
+    format = i < head.size() && (head[i] == '[' || head[i] == '{') ? Format::kJson : Format::kCsv;
+  }
+  OpenedInput out{nullptr, format};
+  if (format == Format::kCsv) {
+    CsvOptions csv = options.csv;
+    if (tab && !options.delimiter_set) csv.delimiter = '\t';
+    if (options.match_by_position && csv.header == HeaderMode::kAuto) csv.header = HeaderMode::kAuto;
+    csv.expected_columns = expected_columns;
+    out.reader = std::make_unique<CsvReader>(std::move(bytes), std::move(csv), shown);
+  } else {
+    JsonOptions json = options.json;
+    json.lines = json.lines || format == Format::kNdjson;
+    out.reader = std::make_unique<JsonReader>(std::move(bytes), std::move(json), shown);
+  }
+  return out;
+}
+
+}  // namespace pg_etl

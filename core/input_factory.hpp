@@ -1,0 +1,21 @@
+#pragma once
+// One URL in, records out: transport -> decompression -> format detection -> reader.
+#include <string>
+#include <vector>
+
+#include "core/read_options.hpp"
+#include "core/record.hpp"
+
+namespace pg_etl {
+
+struct OpenedInput {
+  RecordReaderPtr reader;
+  Format format;
+};
+
+// Opens url for reading. The format comes from options, else the file name, else the
+// first bytes of the (decompressed) content. expected_columns help CSV header detection.
+OpenedInput open_input(const std::string& url, const ReadOptions& options,
+                       const std::vector<std::string>& expected_columns);
+
+}  // namespace pg_etl

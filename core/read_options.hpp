@@ -1,0 +1,46 @@
+#pragma once
+// The options jsonb every reader and etl.load accept, parsed and checked in one place.
+// Unknown keys are errors (a misspelt "delimeter" must not be ignored silently), with a
+// suggestion of the nearest known key.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/csv_reader.hpp"
+#include "core/json_reader.hpp"
+#include "core/transport.hpp"
+
+namespace pg_etl {
+
+enum class Format { kAuto, kCsv, kJson, kNdjson };
+
+struct ReadOptions {
+  Format format = Format::kAuto;
+  bool delimiter_set = false;
+  CsvOptions csv;
+  JsonOptions json;
+  TransportOptions transport;
+  int64_t reject_limit = 0;                    // rows that may be rejected; -1: no limit
+  bool match_by_position = false;              // CSV columns by position, not header name
+  std::map<std::string, std::string> columns;  // target column -> header name or JSON path
+  std::string filename_column;                 // target column that receives each row's file URL
+  // etl.load only
+  bool freeze = false;
+  int64_t batch_rows = 10000;                  // rows per subtransaction when rejects are allowed
+};
+
+// Parses the JSON text of an options object. Throws 22023 naming the offending key.
+ReadOptions parse_read_options(const std::string& json_text);
+
+// The format a file name suggests (after .gz/.zst): .csv/.tsv/.txt, .json, .ndjson/.jsonl.
+// Sets *tab for .tsv. kAuto when the name says nothing.
+Format format_from_name(const std::string& url, bool* tab = nullptr);
+
+const char* format_name(Format f);
+
+// The options as JSON text with every secret value replaced by "***": what may be
+// shown or stored (etl.loads, errors).
+std::string redact_options(const std::string& json_text);
+
+}  // namespace pg_etl

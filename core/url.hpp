@@ -1,0 +1,38 @@
+#pragma once
+// URLs as users write them: file:///data/x.csv, /data/x.csv, https://..., s3://bucket/key,
+// ftp://, ftps://, sftp://. Parsing uses libcurl's URL API (RFC 3986, as curl itself
+// will read the URL). redact_url() is what every message, log line and table shows.
+#include <string>
+
+namespace pg_etl {
+
+struct Url {
+  std::string scheme;    // lower case; "file" for plain paths
+  std::string user;      // percent-decoded
+  std::string password;  // percent-decoded
+  std::string host;
+  int port = 0;          // 0: the scheme's default
+  std::string path;      // percent-decoded ("/data/x.csv"; for s3: "/key")
+  std::string query;     // raw, without '?'
+};
+
+// Throws 22023 for a URL that cannot be parsed or a scheme pg_etl does not read.
+Url parse_url(const std::string& url);
+
+// The URL without password, and with secret-looking query values (token, signature,
+// key, password, secret, credential) replaced by ***. Never throws.
+std::string redact_url(const std::string& url);
+
+bool is_local_url(const std::string& url);
+bool is_network_url(const std::string& url);
+
+// "file:///a/b c.csv" or "/a/b c.csv" -> "/a/b c.csv".
+std::string local_path(const std::string& url);
+
+// The scheme://user@host:port part of a URL (no path), for building listed URLs.
+std::string url_origin(const Url& u);
+
+// Percent-encodes a path for a URL (keeps '/').
+std::string encode_path(const std::string& path);
+
+}  // namespace pg_etl
