@@ -38,7 +38,10 @@ class CsvReader final : public RecordReader {
   bool next(Record& record) override;
   uint64_t transport_bytes() const override { return source_->transport_bytes(); }
 
-  bool has_header();  // after open: whether the first row was taken as the header
+  bool has_header() override;  // after open: whether the first row was taken as the header
+  int source_position(size_t i) const override {
+    return projected_ && i < projection_.size() && projection_[i] >= 0 ? projection_[i] + 1 : static_cast<int>(i) + 1;
+  }
 
  private:
   struct Span {

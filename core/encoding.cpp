@@ -107,6 +107,31 @@ ByteSourcePtr open_transcoded(ByteSourcePtr source, Encoding from) {
   return std::make_unique<SingleByteToUtf8>(std::move(source), from);
 }
 
+std::string sanitize_utf8(std::string_view s, size_t max_bytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t bad = find_invalid_utf8(s.data() + i, s.size() - i);
+    size_t good_end = i + bad;
+    if (out.size() + (good_end - i) > max_bytes) {
+      // cut inside the valid run, at a character boundary
+      size_t room = max_bytes - out.size();
+      size_t cut = i + room;
+      while (cut > i && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) cut--;
+      out.append(s.data() + i, cut - i);
+      return out;
+    }
+    out.append(s.data() + i, good_end - i);
+    if (good_end >= s.size()) break;
+    if (s[good_end] != '\0') {
+      if (out.size() + 3 > max_bytes) return out;
+      out += "\xEF\xBF\xBD";
+    }
+    i = good_end + 1;
+  }
+  return out;
+}
+
 std::string describe_bytes(const char* s, size_t n) {
   static const char* hex = "0123456789abcdef";
   std::string out;

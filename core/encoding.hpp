@@ -2,7 +2,9 @@
 // Text encodings of input files. pg_etl's databases are UTF-8: input in UTF-8 is
 // validated, LATIN1 / WIN1252 input is converted to UTF-8 while streaming.
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/byte_source.hpp"
 
@@ -20,6 +22,11 @@ size_t find_invalid_utf8(const char* s, size_t n);
 
 // Wraps a source so it yields UTF-8 converted from a single-byte encoding.
 ByteSourcePtr open_transcoded(ByteSourcePtr source, Encoding from);
+
+// s with invalid UTF-8 replaced by U+FFFD and NUL bytes dropped: safe to store in a
+// text column or show in a message, whatever the input was. Cut at max_bytes without
+// splitting a character.
+std::string sanitize_utf8(std::string_view s, size_t max_bytes = SIZE_MAX);
 
 // "0xc3 0x28" for an error message about the bytes at s (up to 4, within n).
 std::string describe_bytes(const char* s, size_t n);

@@ -403,6 +403,32 @@ bool JsonReader::next_span(uint64_t& start, uint64_t& end) {
   return false;
 }
 
+std::vector<std::string> JsonReader::source_columns() {
+  open();
+  const Layout layout = layout_;
+  const uint64_t pos = pos_;
+  const bool first = first_element_;
+  uint64_t start, end;
+  std::vector<std::string> keys;
+  if (!next_span(start, end)) return keys;
+  keep_ = start;  // the record stays in the window for next()
+  layout_ = layout;
+  pos_ = pos;
+  first_element_ = first;
+  const uint64_t base = buf_.base_offset();
+  const size_t capacity = (buf_.size() - (start - base)) + StreamBuffer::kPadding;
+  od::document doc;
+  od::object obj;
+  if (impl_->parser.iterate(buf_.data() + (start - base), end - start, capacity).get(doc) || doc.get_object().get(obj))
+    return keys;  // not an object: no named columns
+  for (auto field : obj) {
+    std::string_view k;
+    if (field.unescaped_key().get(k)) break;
+    keys.emplace_back(k);
+  }
+  return keys;
+}
+
 bool JsonReader::next(Record& record) {
   open();
   uint64_t start, end;

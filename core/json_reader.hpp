@@ -27,7 +27,8 @@ class JsonReader final : public RecordReader {
   JsonReader(ByteSourcePtr source, JsonOptions options, std::string url);
   ~JsonReader() override;
 
-  std::vector<std::string> source_columns() override { return {}; }
+  // The top-level keys of the first record (which is not consumed).
+  std::vector<std::string> source_columns() override;
   void set_projection(const std::vector<ColumnSource>& columns) override;
   bool next(Record& record) override;
   uint64_t transport_bytes() const override { return source_->transport_bytes(); }

@@ -60,6 +60,11 @@ class RecordReader {
   virtual bool next(Record& record) = 0;
   // Bytes read from the file or network so far.
   virtual uint64_t transport_bytes() const = 0;
+  // 1-based position in the file's records of the field behind projected value i
+  // (for messages naming file:line:column); 0 when fields have no position (JSON).
+  virtual int source_position(size_t) const { return 0; }
+  // Whether the first row named the columns (CSV); formats that name fields say true.
+  virtual bool has_header() { return true; }
 };
 
 using RecordReaderPtr = std::unique_ptr<RecordReader>;

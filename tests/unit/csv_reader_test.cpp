@@ -228,3 +228,10 @@ TEST(CsvReader, ByteOffsetsPointAtRecords) {
   EXPECT_EQ(rec.byte_offset, 5u);
   EXPECT_EQ(rec.raw, "222");
 }
+
+TEST(Encoding, SanitizeUtf8) {
+  EXPECT_EQ(sanitize_utf8("ok\xC3\x28z"), "ok\xEF\xBF\xBD(z");
+  EXPECT_EQ(sanitize_utf8(std::string("a\0b", 3)), "ab");
+  EXPECT_EQ(sanitize_utf8("h\xC3\xA9llo", 2), "h");
+  EXPECT_EQ(sanitize_utf8("h\xC3\xA9llo", 3), "h\xC3\xA9");
+}

@@ -1,0 +1,38 @@
+#pragma once
+// Which target columns a read or load fills, and from what. The rules:
+//   - the "columns" option maps a target column to a CSV header name or a JSON path;
+//   - otherwise columns match source columns by name (exact, then case- and
+//     punctuation-insensitive), or by position for CSV without a header or with
+//     "match_by": "position";
+//   - etl.load leaves out columns the data does not mention, so their DEFAULT applies;
+//     for JSON (where a field may appear only in later records) a column without a
+//     default is always filled, NULL when a record lacks it;
+//   - "filename_column" receives each row's file URL.
+#include <string>
+#include <vector>
+
+#include "core/read_options.hpp"
+#include "core/record.hpp"
+
+namespace pg_etl {
+
+struct TargetInfo {
+  std::string name;
+  bool has_default = false;
+};
+
+struct PlannedColumn {
+  size_t target;        // index into the targets given
+  ColumnSource source;  // how the reader finds the value
+};
+
+struct ColumnPlan {
+  std::vector<PlannedColumn> columns;  // filled from the data, in target order
+  int filename_target = -1;            // index of the filename column, -1 if none
+};
+
+ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vector<std::string>& source_columns,
+                        Format format, bool csv_has_header, const ReadOptions& options, bool for_load,
+                        const std::string& url, const std::string& target_name);
+
+}  // namespace pg_etl

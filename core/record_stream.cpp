@@ -1,0 +1,76 @@
+#include "core/record_stream.hpp"
+
+#include "core/glob.hpp"
+#include "core/transport.hpp"
+#include "core/url.hpp"
+
+namespace pg_etl {
+
+RecordStream::RecordStream(std::string url, ReadOptions options, std::vector<std::string> expected_names)
+    : url_(std::move(url)), options_(std::move(options)), expected_names_(std::move(expected_names)) {
+  const std::string path_part = is_local_url(url_) ? parse_url(url_).path : url_;
+  glob_ = has_glob(path_part);
+  if (glob_) {
+    entries_ = list_files(url_, options_.transport);
+  } else {
+    // One file: no listing round trip; its size is learnt while reading.
+    entries_.push_back(FileEntry{redact_url(url_), -1, -1, {}, url_});
+  }
+}
+
+bool RecordStream::open_next_file() {
+  if (reader_) files_.back().bytes_read = reader_->transport_bytes();
+  reader_.reset();
+  if (next_entry_ >= entries_.size()) return false;
+  const FileEntry& e = entries_[next_entry_++];
+  OpenedInput in = open_input(e.open_url(), options_, expected_names_);
+  files_.push_back(FileStats{e, 0, 0, in.format});
+  files_.back().entry.fetch_url.clear();
+  current_ = files_.size() - 1;
+  reader_ = std::move(in.reader);
+  reader_projected_ = false;
+  return true;
+}
+
+std::vector<std::string> RecordStream::discover_columns() {
+  if (!reader_ && !open_next_file()) return {};
+  // An empty CSV file has no header: the next file decides. (JSON records name their
+  // own fields, so a JSON file always decides, even with no keys to offer.)
+  while (files_.back().format == Format::kCsv && reader_->source_columns().empty()) {
+    files_.back().bytes_read = reader_->transport_bytes();
+    if (!open_next_file()) return {};
+  }
+  return reader_->source_columns();
+}
+
+Format RecordStream::first_format() { return files_.empty() ? Format::kAuto : files_.front().format; }
+
+void RecordStream::set_columns(std::vector<ColumnSource> columns) {
+  columns_ = std::move(columns);
+  columns_set_ = true;
+}
+
+bool RecordStream::next(Record& record) {
+  for (;;) {
+    if (!reader_ && !open_next_file()) return false;
+    if (!reader_projected_ && columns_set_) {
+      reader_->set_projection(columns_);
+      reader_projected_ = true;
+    }
+    if (reader_->next(record)) {
+      files_[current_].records++;
+      return true;
+    }
+    files_[current_].bytes_read = reader_->transport_bytes();
+    reader_.reset();
+  }
+}
+
+uint64_t RecordStream::bytes_read() const {
+  uint64_t total = 0;
+  for (const FileStats& f : files_) total += f.bytes_read;
+  if (reader_) total += reader_->transport_bytes() - files_.back().bytes_read;
+  return total;
+}
+
+}  // namespace pg_etl

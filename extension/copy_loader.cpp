@@ -1,0 +1,473 @@
+#include "extension/copy_loader.hpp"
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/column_plan.hpp"
+#include "core/error.hpp"
+#include "core/interrupts.hpp"
+#include "core/record_stream.hpp"
+#include "core/sqlstate.hpp"
+#include "core/url.hpp"
+#include "extension/copy_batch.hpp"
+#include "extension/load_log.hpp"
+#include "extension/pg/subtransaction.hpp"
+#include "extension/privileges.hpp"
+#include "extension/reject_policy.hpp"
+#include "extension/target_columns.hpp"
+
+extern "C" {
+#include "access/table.h"
+#include "commands/copy.h"
+#include "commands/copyfrom_internal.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_relation.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+}
+
+namespace pg_etl::pg {
+namespace {
+
+constexpr size_t kOutChunk = 256 * 1024;        // COPY bytes produced per refill
+constexpr size_t kMaxBatchBytes = 32u << 20;     // a batch's arena stops growing here
+constexpr size_t kOriginRing = 8192;             // > COPY's 1000 buffered tuples
+
+extern "C" int pg_etl_copy_source(void* outbuf, int minread, int maxread);
+extern "C" void pg_etl_copy_error_context(void* arg);
+
+class Loader;
+Loader* g_active = nullptr;  // COPY's data-source callback has no context argument
+
+struct CopyColumn {
+  size_t target;  // index into cols_
+  int value;      // index into the record's values; -1: the file URL
+};
+
+class Loader {
+ public:
+  Loader(Oid relid, std::string url, std::string options_json)
+      : relid_(relid), url_(std::move(url)), options_json_(std::move(options_json)),
+        opt_(parse_read_options(options_json_)), batch_(0), rejects_(opt_.reject_limit) {}
+
+  ~Loader() {
+    if (g_active == this) g_active = nullptr;
+  }
+
+  LoadResult run();
+  int feed(char* out, int minread, int maxread);
+  void describe_error_location();
+
+ private:
+  void open_target();
+  void plan();
+  bool fill_batch();
+  void encode(const Record& rec);
+  void convert_row(size_t r);
+  void convert_deferred(bool protect);
+  bool produce();
+  uint64_t run_copy(size_t lo, size_t hi, bool stream);
+  void copy_range(size_t lo, size_t hi);
+  void reject_row(size_t r, const std::string& column, const std::string& message, const std::string& state);
+  void flush_rejects();
+
+  Oid relid_;
+  std::string url_, options_json_;
+  ReadOptions opt_;
+  Relation rel_ = nullptr;
+  ParseState* pstate_ = nullptr;
+  List* attnames_ = NIL;
+  List* copy_options_ = NIL;
+  std::string target_name_;
+  std::vector<TargetColumn> cols_;
+  std::vector<CopyColumn> copy_cols_;
+  std::unique_ptr<RecordStream> stream_;
+  CopyBatch batch_;
+  RejectPolicy rejects_;
+  int64_t load_id_ = 0;
+  int64_t rows_loaded_ = 0;
+  bool input_done_ = false;
+  bool keep_raw_ = false;
+  MemoryContext convert_ctx_ = nullptr;
+
+  // feeding COPY
+  bool stream_mode_ = false;
+  size_t cursor_ = 0, range_hi_ = 0;
+  bool header_done_ = false, trailer_done_ = false;
+  std::string out_;
+  size_t out_pos_ = 0;
+  CopyFromState cstate_ = nullptr;
+  uint64_t tuples_written_ = 0;
+  struct Origin {
+    uint32_t file;
+    uint64_t line;
+  };
+  std::vector<Origin> origins_ = std::vector<Origin>(kOriginRing);
+  long converting_row_ = -1;
+  size_t converting_field_ = 0;
+};
+
+void Loader::open_target() {
+  rel_ = pg_guard([this] { return table_open(relid_, RowExclusiveLock); });
+  target_name_ = pg_guard([this]() -> const char* {
+    return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel_)), RelationGetRelationName(rel_));
+  });  // palloc'd; copied into the std::string
+  cols_ = describe_columns(RelationGetDescr(rel_));
+}
+
+void Loader::plan() {
+  std::vector<TargetInfo> targets;
+  std::vector<std::string> names;
+  for (const auto& c : cols_) {
+    targets.push_back({c.name, c.has_default});
+    names.push_back(c.name);
+  }
+  stream_ = std::make_unique<RecordStream>(url_, opt_, names);
+  const std::vector<std::string> source_cols = stream_->discover_columns();
+  const ColumnPlan plan = plan_columns(targets, source_cols, stream_->first_format(), stream_->first_has_header(), opt_,
+                                       true, redact_url(url_), target_name_);
+  std::vector<ColumnSource> sources;
+  for (size_t v = 0; v < plan.columns.size(); v++) sources.push_back(plan.columns[v].source);
+  stream_->set_columns(sources);
+  // COPY fields in table order: data columns and the filename column.
+  for (size_t t = 0; t < cols_.size(); t++) {
+    if (static_cast<int>(t) == plan.filename_target) {
+      copy_cols_.push_back({t, -1});
+      continue;
+    }
+    for (size_t v = 0; v < plan.columns.size(); v++)
+      if (plan.columns[v].target == t) copy_cols_.push_back({t, static_cast<int>(v)});
+  }
+  batch_ = CopyBatch(copy_cols_.size());
+  keep_raw_ = rejects_.allows_rejects();
+
+  // What DoCopy checks before COPY FROM: INSERT privilege on the columns, no row-level
+  // security (COPY FROM cannot apply policies), not in a read-only transaction.
+  pg_guard([this] {
+    pstate_ = make_parsestate(nullptr);
+    ParseNamespaceItem* nsitem = addRangeTableEntryForRelation(pstate_, rel_, RowExclusiveLock, nullptr, false, false);
+    RangeTblEntry* rte = nsitem->p_rte;
+    rte->requiredPerms = ACL_INSERT;
+    for (const CopyColumn& c : copy_cols_) {
+      const TargetColumn& col = cols_[c.target];
+      rte->insertedCols = bms_add_member(rte->insertedCols, col.index + 1 - FirstLowInvalidHeapAttributeNumber);
+      attnames_ = lappend(attnames_, makeString(pstrdup(col.name.c_str())));
+    }
+    ExecCheckRTPerms(pstate_->p_rtable, true);
+    if (check_enable_rls(relid_, InvalidOid, false) == RLS_ENABLED)
+      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                      errmsg("etl.load does not support tables with row-level security: %s",
+                             RelationGetRelationName(rel_)),
+                      errhint("Load into a staging table, then INSERT ... SELECT.")));
+    if (XactReadOnly && !rel_->rd_islocaltemp) PreventCommandIfReadOnly("etl.load");
+    copy_options_ = list_make1(makeDefElem(pstrdup("format"), reinterpret_cast<Node*>(makeString(pstrdup("binary"))), -1));
+    if (opt_.freeze)
+      copy_options_ = lappend(copy_options_, makeDefElem(pstrdup("freeze"), reinterpret_cast<Node*>(makeBoolean(true)), -1));
+    convert_ctx_ = AllocSetContextCreate(CurrentMemoryContext, "pg_etl convert", ALLOCSET_DEFAULT_SIZES);
+  });
+  for (const CopyColumn& c : copy_cols_)
+    if (c.value >= 0 && !OidIsValid(cols_[c.target].receive.fn_oid))
+      throw Error(sqlstate::kFeatureNotSupported,
+                  "column \"" + cols_[c.target].name + "\" of " + target_name_ + " has a type without binary input",
+                  "", "load into a text column and cast it");
+  if (opt_.freeze && rejects_.allows_rejects())
+    throw Error(sqlstate::kInvalidParameterValue, "option \"freeze\" cannot be combined with reject_limit",
+                "rows are loaded in subtransactions when rejects are allowed, and COPY FREEZE refuses those");
+}
+
+// Encodes one record into the batch, or rejects it.
+void Loader::encode(const Record& rec) {
+  const uint32_t file = static_cast<uint32_t>(stream_->current_file());
+  const std::string& url = stream_->files()[file].entry.url;
+  if (rec.problem) {
+    rejects_.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset),
+                              rec.problem->column_name, std::string(rec.raw), rec.problem->message, rec.problem->sqlstate},
+                    rec.problem->column);
+    return;
+  }
+  batch_.begin_row(file, rec.line, rec.byte_offset, keep_raw_ ? rec.raw : std::string_view());
+  std::string& arena = batch_.field_bytes_begin();
+  for (size_t k = 0; k < copy_cols_.size(); k++) {
+    const CopyColumn& c = copy_cols_[k];
+    const size_t start = arena.size();
+    if (c.value < 0) {
+      arena += url;
+      batch_.field_done(start, false);
+      continue;
+    }
+    const Value& v = rec.values[static_cast<size_t>(c.value)];
+    if (v.is_null()) {
+      batch_.null_field();
+      continue;
+    }
+    const TargetColumn& col = cols_[c.target];
+    EncodeError err;
+    switch (encode_binary(col.kind, v, arena, err)) {
+      case Encoded::kOk:
+        batch_.field_done(start, false);
+        break;
+      case Encoded::kDefer:
+        arena.resize(start);
+        arena.append(v.text.data(), v.text.size());
+        batch_.field_done(start, true);
+        break;
+      case Encoded::kInvalid:
+        arena.resize(start);
+        batch_.drop_row();
+        rejects_.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset), col.name,
+                                  std::string(rec.raw), err.message, err.sqlstate},
+                        stream_->source_position(static_cast<size_t>(c.value)));
+        return;
+    }
+  }
+}
+
+bool Loader::fill_batch() {
+  batch_.clear();
+  Record rec;
+  uint64_t n = 0;
+  while (!input_done_ && batch_.size() < static_cast<size_t>(opt_.batch_rows) && batch_.arena_bytes() < kMaxBatchBytes) {
+    if (!stream_->next(rec)) {
+      input_done_ = true;
+      break;
+    }
+    if ((++n & 1023) == 0) check_interrupts();
+    encode(rec);
+  }
+  return batch_.size() > 0;
+}
+
+void Loader::convert_row(size_t r) {
+  std::string bytes, text;
+  for (size_t k = 0; k < copy_cols_.size(); k++) {
+    if (!batch_.field(r, k).deferred) continue;
+    converting_row_ = static_cast<long>(r);
+    converting_field_ = k;
+    text.assign(batch_.field_text(r, k));
+    bytes.clear();
+    binary_from_text(cols_[copy_cols_[k].target], text, bytes);
+    batch_.set_field(r, k, bytes);
+  }
+  converting_row_ = -1;
+}
+
+// Runs the deferred fields through their types' input functions. Unprotected (no
+// rejects allowed) an error simply aborts the load, with the row in the error context.
+// Protected, one subtransaction covers the batch; if it fails, rows are retried one by
+// one and those that still fail are rejected.
+void Loader::convert_deferred(bool protect) {
+  MemoryContext old = MemoryContextSwitchTo(convert_ctx_);
+  if (!protect) {
+    ErrorContextCallback cb{error_context_stack, pg_etl_copy_error_context, this};
+    error_context_stack = &cb;
+    for (size_t r = 0; r < batch_.size(); r++) convert_row(r);
+    error_context_stack = cb.previous;
+  } else if (try_in_subtransaction([&] {
+               for (size_t r = 0; r < batch_.size(); r++) convert_row(r);
+             })) {
+    for (size_t r = 0; r < batch_.size(); r++) {
+      if (batch_.row(r).rejected) continue;
+      ErrorData* e = try_in_subtransaction([&] { convert_row(r); });
+      if (e) reject_row(r, cols_[copy_cols_[converting_field_].target].name, e->message, unpack_sql_state(e->sqlerrcode));
+      converting_row_ = -1;
+    }
+  }
+  MemoryContextSwitchTo(old);
+  pg_guard([this] { MemoryContextReset(convert_ctx_); });
+}
+
+void Loader::reject_row(size_t r, const std::string& column, const std::string& message, const std::string& state) {
+  CopyBatch::Row& row = batch_.row(r);
+  row.rejected = true;
+  int position = 0;
+  for (size_t k = 0; k < copy_cols_.size(); k++)
+    if (cols_[copy_cols_[k].target].name == column && copy_cols_[k].value >= 0)
+      position = stream_->source_position(static_cast<size_t>(copy_cols_[k].value));
+  rejects_.reject(RejectRow{stream_->files()[row.file].entry.url, static_cast<int64_t>(row.line),
+                            static_cast<int64_t>(row.byte_offset), column, std::string(batch_.raw(r)), message, state},
+                  position);
+}
+
+// Appends the next chunk of the COPY BINARY stream to out_; false after the trailer.
+bool Loader::produce() {
+  if (!header_done_) {
+    CopyBatch::write_header(out_);
+    header_done_ = true;
+    return true;
+  }
+  if (trailer_done_) return false;
+  while (out_.size() < kOutChunk) {
+    if (cursor_ >= range_hi_) {
+      if (stream_mode_ && fill_batch()) {
+        convert_deferred(false);
+        cursor_ = 0;
+        range_hi_ = batch_.size();
+        continue;
+      }
+      CopyBatch::write_trailer(out_);
+      trailer_done_ = true;
+      break;
+    }
+    const CopyBatch::Row& row = batch_.row(cursor_);
+    if (!row.rejected) {
+      origins_[++tuples_written_ % kOriginRing] = Origin{row.file, row.line};
+      batch_.write_tuple(cursor_, out_);
+    }
+    cursor_++;
+  }
+  return true;
+}
+
+int Loader::feed(char* out, int minread, int maxread) {
+  size_t n = 0;
+  const size_t want = static_cast<size_t>(minread), cap = static_cast<size_t>(maxread);
+  while (n < cap) {
+    if (out_pos_ == out_.size()) {
+      if (n >= want) break;  // enough for COPY; produce more on its next call
+      out_.clear();
+      out_pos_ = 0;
+      if (!produce()) break;
+      continue;
+    }
+    const size_t k = std::min(cap - n, out_.size() - out_pos_);
+    std::memcpy(out + n, out_.data() + out_pos_, k);
+    n += k;
+    out_pos_ += k;
+  }
+  return static_cast<int>(n);
+}
+
+// One COPY FROM over batch rows [lo, hi), or (stream) over the whole input.
+uint64_t Loader::run_copy(size_t lo, size_t hi, bool stream) {
+  stream_mode_ = stream;
+  cursor_ = lo;
+  range_hi_ = hi;
+  header_done_ = trailer_done_ = false;
+  out_.clear();
+  out_pos_ = 0;
+  tuples_written_ = 0;
+  g_active = this;
+  uint64_t processed = pg_guard([this] {
+    ErrorContextCallback cb{error_context_stack, pg_etl_copy_error_context, this};
+    error_context_stack = &cb;
+    CopyFromState cstate = BeginCopyFrom(pstate_, rel_, nullptr, nullptr, false, pg_etl_copy_source, attnames_, copy_options_);
+    cstate_ = cstate;
+    uint64 n = CopyFrom(cstate);
+    EndCopyFrom(cstate);
+    cstate_ = nullptr;
+    error_context_stack = cb.previous;
+    return n;
+  });
+  g_active = nullptr;
+  return processed;
+}
+
+// Loads rows [lo, hi) in a subtransaction; on failure halves the range until the
+// failing rows are isolated and rejected with PostgreSQL's own error.
+void Loader::copy_range(size_t lo, size_t hi) {
+  size_t live = 0, last = lo;
+  for (size_t r = lo; r < hi; r++)
+    if (!batch_.row(r).rejected) live++, last = r;
+  if (live == 0) return;
+  uint64_t n = 0;
+  ErrorData* e = try_in_subtransaction([&] { n = run_copy(lo, hi, false); });
+  if (!e) {
+    rows_loaded_ += static_cast<int64_t>(n);
+    return;
+  }
+  if (live == 1) {
+    reject_row(last, e->column_name ? e->column_name : "", e->message, unpack_sql_state(e->sqlerrcode));
+    return;
+  }
+  const size_t mid = lo + (hi - lo) / 2;
+  copy_range(lo, mid);
+  copy_range(mid, hi);
+}
+
+void Loader::flush_rejects() {
+  if (rejects_.pending().empty()) return;
+  write_rejects(load_id_, rejects_.pending());
+  rejects_.pending().clear();
+}
+
+void Loader::describe_error_location() {
+  const Origin* o = nullptr;
+  Origin conv;
+  if (converting_row_ >= 0) {
+    conv = Origin{batch_.row(static_cast<size_t>(converting_row_)).file, batch_.row(static_cast<size_t>(converting_row_)).line};
+    o = &conv;
+  } else if (cstate_ && cstate_->cur_lineno > 0 && cstate_->cur_lineno <= tuples_written_ &&
+             tuples_written_ - cstate_->cur_lineno < kOriginRing) {
+    o = &origins_[cstate_->cur_lineno % kOriginRing];
+  }
+  if (!o || !stream_ || o->file >= stream_->files().size()) return;
+  std::string where = stream_->files()[o->file].entry.url + ":" + std::to_string(o->line);
+  if (converting_row_ >= 0) where += " (column \"" + cols_[copy_cols_[converting_field_].target].name + "\")";
+  errcontext("pg_etl: loading %s", where.c_str());
+}
+
+LoadResult Loader::run() {
+  check_read_privilege(url_, opt_.transport);
+  open_target();
+  plan();
+  const std::string shown = redact_url(url_);
+  load_id_ = begin_load(target_name_, shown, format_name(stream_->first_format()), options_json_);
+  if (stream_->files().empty() && stream_->is_glob()) {
+    const std::string msg = "no files match \"" + shown + "\"";
+    pg_guard([&] { ereport(NOTICE, (errmsg("%s", msg.c_str()))); });
+  }
+  if (!rejects_.allows_rejects()) {
+    // Everything in one COPY: any bad row aborts the load with its location.
+    rows_loaded_ = static_cast<int64_t>(run_copy(0, 0, true));
+  } else {
+    while (fill_batch()) {
+      convert_deferred(true);
+      copy_range(0, batch_.size());
+      flush_rejects();
+    }
+    flush_rejects();
+  }
+  LoadResult res;
+  res.rows_loaded = rows_loaded_;
+  res.rows_rejected = rejects_.count();
+  res.bytes_read = stream_->bytes_read();
+  res.files = static_cast<int32_t>(stream_->files().size());
+  res.load_id = load_id_;
+  finish_load(load_id_, res.rows_loaded, res.rows_rejected, res.bytes_read, stream_->files(),
+              format_name(stream_->first_format()));
+  pg_guard([this] {
+    table_close(rel_, NoLock);  // the lock is held until the end of the transaction
+    MemoryContextDelete(convert_ctx_);
+  });
+  return res;
+}
+
+extern "C" int pg_etl_copy_source(void* outbuf, int minread, int maxread) {
+  return cpp_boundary([&] {
+    if (!g_active) throw Error(sqlstate::kInternalError, "pg_etl COPY source called with no load running");
+    return g_active->feed(static_cast<char*>(outbuf), minread, maxread);
+  });
+}
+
+// Error context callbacks run while an error is being reported: never throw here.
+extern "C" void pg_etl_copy_error_context(void* arg) {
+  try {
+    static_cast<Loader*>(arg)->describe_error_location();
+  } catch (...) {
+  }
+}
+
+}  // namespace
+
+LoadResult load_into(Oid relid, const std::string& url, const std::string& options_json) {
+  Loader loader(relid, url, options_json);
+  return loader.run();
+}
+
+}  // namespace pg_etl::pg
