@@ -89,6 +89,7 @@ Url parse_url(const std::string& url) {
 }
 
 std::string redact_url(const std::string& url) {
+  if (!url.empty() && url[0] == '/') return "file://" + url;  // one spelling for local files
   auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;
   std::string out = url;

@@ -19,8 +19,9 @@ struct Url {
 // Throws 22023 for a URL that cannot be parsed or a scheme pg_etl does not read.
 Url parse_url(const std::string& url);
 
-// The URL without password, and with secret-looking query values (token, signature,
-// key, password, secret, credential) replaced by ***. Never throws.
+// The URL as messages and tables show it: without password, with secret-looking query
+// values (token, signature, key, password, secret, credential) replaced by ***, and
+// local paths spelt file:///path. Never throws.
 std::string redact_url(const std::string& url);
 
 bool is_local_url(const std::string& url);

@@ -76,6 +76,7 @@ class Loader {
   void copy_range(size_t lo, size_t hi);
   void reject_row(size_t r, const std::string& column, const std::string& message, const std::string& state);
   void flush_rejects();
+  void strip_copy_context(ErrorData* edata);
 
   Oid relid_;
   std::string url_, options_json_;
@@ -264,10 +265,8 @@ void Loader::convert_row(size_t r) {
 void Loader::convert_deferred(bool protect) {
   MemoryContext old = MemoryContextSwitchTo(convert_ctx_);
   if (!protect) {
-    ErrorContextCallback cb{error_context_stack, pg_etl_copy_error_context, this};
-    error_context_stack = &cb;
+    // Runs inside COPY (stream mode), whose pg_etl context callback names the row.
     for (size_t r = 0; r < batch_.size(); r++) convert_row(r);
-    error_context_stack = cb.previous;
   } else if (try_in_subtransaction([&] {
                for (size_t r = 0; r < batch_.size(); r++) convert_row(r);
              })) {
@@ -353,7 +352,9 @@ uint64_t Loader::run_copy(size_t lo, size_t hi, bool stream) {
   out_pos_ = 0;
   tuples_written_ = 0;
   g_active = this;
-  uint64_t processed = pg_guard([this] {
+  uint64_t processed;
+  try {
+    processed = pg_guard([this] {
     ErrorContextCallback cb{error_context_stack, pg_etl_copy_error_context, this};
     error_context_stack = &cb;
     CopyFromState cstate = BeginCopyFrom(pstate_, rel_, nullptr, nullptr, false, pg_etl_copy_source, attnames_, copy_options_);
@@ -363,7 +364,13 @@ uint64_t Loader::run_copy(size_t lo, size_t hi, bool stream) {
     cstate_ = nullptr;
     error_context_stack = cb.previous;
     return n;
-  });
+    });
+  } catch (const PgError& e) {
+    g_active = nullptr;
+    cstate_ = nullptr;
+    strip_copy_context(e.edata());
+    throw;
+  }
   g_active = nullptr;
   return processed;
 }
@@ -388,6 +395,24 @@ void Loader::copy_range(size_t lo, size_t hi) {
   const size_t mid = lo + (hi - lo) / 2;
   copy_range(lo, mid);
   copy_range(mid, hi);
+}
+
+// COPY's own context line ("COPY t, line 5") counts tuples of the binary stream, not
+// lines of the file; the pg_etl context line next to it says where the row came from.
+void Loader::strip_copy_context(ErrorData* edata) {
+  if (!edata->context) return;
+  const std::string prefix = "COPY " + std::string(RelationGetRelationName(rel_)) + ", line ";
+  std::string kept, line;
+  std::string ctx(edata->context);
+  size_t start = 0;
+  while (start <= ctx.size()) {
+    size_t nl = ctx.find('\n', start);
+    line = ctx.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (line.compare(0, prefix.size(), prefix) != 0 && !line.empty()) kept += (kept.empty() ? "" : "\n") + line;
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  edata->context = kept.empty() ? nullptr : pg_guard([&] { return pstrdup(kept.c_str()); });
 }
 
 void Loader::flush_rejects() {

@@ -32,7 +32,7 @@ TEST(Url, RedactsCredentialsAndSecretParameters) {
   EXPECT_EQ(redact_url("ftp://bob:secret@host/x.csv"), "ftp://bob@host/x.csv");
   EXPECT_EQ(redact_url("https://h/x?api_key=abc&page=2&X-Amz-Signature=ff"), "https://h/x?api_key=***&page=2&X-Amz-Signature=***");
   EXPECT_EQ(redact_url("https://h/x?token=abc#frag"), "https://h/x?token=***#frag");
-  EXPECT_EQ(redact_url("/local/path"), "/local/path");
+  EXPECT_EQ(redact_url("/local/path"), "file:///local/path");
   EXPECT_EQ(redact_url("sftp://u:p@w@h:22/a@b"), "sftp://u@h:22/a@b");
 }
 
