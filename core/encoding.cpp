@@ -134,8 +134,11 @@ std::string sanitize_utf8(std::string_view s, size_t max_bytes) {
 
 std::string describe_bytes(const char* s, size_t n) {
   static const char* hex = "0123456789abcdef";
+  // As PostgreSQL reports it: the bytes of the sequence the lead byte announces.
+  const unsigned char lead = static_cast<unsigned char>(s[0]);
+  size_t len = (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
   std::string out;
-  for (size_t i = 0; i < std::min<size_t>(n, 4); i++) {
+  for (size_t i = 0; i < std::min(n, len); i++) {
     if (i) out += ' ';
     unsigned char c = static_cast<unsigned char>(s[i]);
     out += "0x";

@@ -132,7 +132,12 @@ std::string glob_base_dir(const std::string& pattern) {
 
 bool glob_is_recursive(const std::string& pattern) {
   std::string base = glob_base_dir(pattern);
-  return pattern.find('/', base.size()) != std::string::npos;
+  return pattern.find('/', base.size()) != std::string::npos || pattern.find("**", base.size()) != std::string::npos;
+}
+
+std::string url_glob_part(const std::string& url) {
+  if (url.empty() || url[0] == '/' || url.compare(0, 7, "file://") == 0) return url;
+  return url.substr(0, url.find_first_of("?#"));  // a query string is not a pattern
 }
 
 }  // namespace pg_etl

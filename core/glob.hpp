@@ -22,4 +22,8 @@ std::string glob_base_dir(const std::string& pattern);
 // Whether matching needs to descend below the base directory.
 bool glob_is_recursive(const std::string& pattern);
 
+// The part of a URL that may hold glob characters: the whole of a local path, a
+// network URL up to its query string (where '?' means something else).
+std::string url_glob_part(const std::string& url);
+
 }  // namespace pg_etl

@@ -8,8 +8,7 @@ namespace pg_etl {
 
 RecordStream::RecordStream(std::string url, ReadOptions options, std::vector<std::string> expected_names)
     : url_(std::move(url)), options_(std::move(options)), expected_names_(std::move(expected_names)) {
-  const std::string path_part = is_local_url(url_) ? parse_url(url_).path : url_;
-  glob_ = has_glob(path_part);
+  glob_ = has_glob(url_glob_part(url_));
   if (glob_) {
     entries_ = list_files(url_, options_.transport);
   } else {

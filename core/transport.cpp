@@ -38,7 +38,7 @@ void walk_remote(const Url& u, const std::string& dir_path, const std::string& p
 
 std::vector<FileEntry> list_one_pattern(const std::string& url, const TransportOptions& opt) {
   Url u = parse_url(url);
-  const bool glob = has_glob(u.scheme == "file" ? u.path : url);
+  const bool glob = has_glob(url_glob_part(url));
   if (u.scheme == "file") {
     if (!glob) return {stat_local_file(u.path, "file://" + u.path)};
     std::string base = glob_base_dir(u.path);
@@ -97,8 +97,9 @@ ByteSourcePtr open_url(const std::string& url, const TransportOptions& opt) {
 std::vector<FileEntry> list_files(const std::string& url, const TransportOptions& opt) {
   std::vector<FileEntry> out;
   std::set<std::string> seen;
-  for (const std::string& pattern : expand_braces(url))
-    for (FileEntry& e : list_one_pattern(pattern, opt))
+  const std::string query = url.substr(url_glob_part(url).size());
+  for (const std::string& pattern : has_glob(url_glob_part(url)) ? expand_braces(url_glob_part(url)) : std::vector<std::string>{url})
+    for (FileEntry& e : list_one_pattern(pattern == url ? url : pattern + query, opt))
       if (seen.insert(e.url).second) out.push_back(std::move(e));
   std::sort(out.begin(), out.end(), [](const FileEntry& a, const FileEntry& b) { return a.url < b.url; });
   return out;

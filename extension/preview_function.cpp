@@ -11,6 +11,7 @@
 #include "core/value_encoder.hpp"
 #include "extension/pg/args.hpp"
 #include "extension/pg/boundary.hpp"
+#include "extension/pg/subtransaction.hpp"
 #include "extension/privileges.hpp"
 
 extern "C" {
@@ -22,13 +23,24 @@ extern "C" {
 namespace pg_etl::pg {
 namespace {
 
-void put_json(ReturnSetInfo* rsinfo, const std::string& json) {
-  const char* s = json.c_str();
+void put_jsonb(ReturnSetInfo* rsinfo, Datum d) {
   pg_guard([&] {
-    Datum d = DirectFunctionCall1(jsonb_in, CStringGetDatum(s));
     bool isnull = false;
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &d, &isnull);
   });
+}
+
+std::string error_object(uint64_t line, const std::string& message, std::string_view raw) {
+  std::string json = "{\"_line\": " + std::to_string(line) + ", \"_error\": ";
+  append_json_string(sanitize_utf8(message), json);
+  json += ", \"_raw\": ";
+  append_json_string(sanitize_utf8(raw, 1000), json);
+  return json + "}";
+}
+
+Datum to_jsonb(const std::string& json) {
+  const char* s = json.c_str();
+  return pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
 }
 
 }  // namespace
@@ -53,11 +65,7 @@ PG_ETL_FUNCTION(pg_etl_preview) {
   for (int64_t n = 0; n < max_rows && stream.next(rec); n++) {
     json.clear();
     if (rec.problem) {
-      json = "{\"_line\": " + std::to_string(rec.line) + ", \"_error\": ";
-      append_json_string(rec.problem->message, json);
-      json += ", \"_raw\": ";
-      append_json_string(sanitize_utf8(rec.raw, 1000), json);
-      json += "}";
+      json = error_object(rec.line, rec.problem->message, rec.raw);
     } else if (csv) {
       json = "{";
       for (size_t i = 0; i < rec.values.size(); i++) {
@@ -69,9 +77,17 @@ PG_ETL_FUNCTION(pg_etl_preview) {
       }
       json += "}";
     } else {
+      // A JSON record is shown as it is; PostgreSQL's own parser decides if it is JSON.
       json.assign(rec.values[0].text);
+      Datum d = 0;
+      if (ErrorData* e = try_in_subtransaction([&] { d = to_jsonb(json); })) {
+        put_jsonb(rsinfo, to_jsonb(error_object(rec.line, e->message, rec.raw)));
+        continue;
+      }
+      put_jsonb(rsinfo, d);
+      continue;
     }
-    put_json(rsinfo, json);
+    put_jsonb(rsinfo, to_jsonb(json));
   }
   return (Datum)0;
 }

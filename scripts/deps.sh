@@ -11,7 +11,7 @@ PACKAGES=(
   libpq-dev libpqxx-dev nlohmann-json3-dev libcurl4-openssl-dev
   zlib1g-dev libzstd-dev libsimdjson-dev
   # tests
-  googletest libgtest-dev curl procps
+  googletest libgtest-dev curl procps gzip zstd
   # test servers (tests/servers): HTTP(S)/FTP(S) in python3, SFTP via sshd, S3 via node
   python3 python3-pyftpdlib python3-openssl openssh-server openssh-client openssl iproute2
   nodejs npm

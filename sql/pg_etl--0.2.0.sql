@@ -92,6 +92,16 @@ CREATE FUNCTION etl.read_json(url text, options jsonb DEFAULT '{}')
 CREATE FUNCTION etl.read_json(rowtype anyelement, url text, options jsonb DEFAULT '{}')
   RETURNS SETOF anyelement AS 'MODULE_PATHNAME', 'pg_etl_read_json_typed'
   LANGUAGE C VOLATILE;
+-- With options as text: read_csv('f.csv', '{...}') has two untyped literals, which
+-- PostgreSQL cannot match to (text, jsonb) against the typed form; this one it can.
+CREATE FUNCTION etl.read_csv(url text, options text)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'pg_etl_read_csv'
+  LANGUAGE C VOLATILE;
+CREATE FUNCTION etl.read_json(url text, options text)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'pg_etl_read_json'
+  LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION etl.read_csv(text, text) IS 'etl.read_csv(url, options) with the options as JSON text';
+COMMENT ON FUNCTION etl.read_json(text, text) IS 'etl.read_json(url, options) with the options as JSON text';
 COMMENT ON FUNCTION etl.read_csv(text, jsonb) IS 'Rows of a CSV file (or glob) with a column definition list';
 COMMENT ON FUNCTION etl.read_csv(anyelement, text, jsonb) IS 'Rows of a CSV file (or glob) typed by a row type';
 COMMENT ON FUNCTION etl.read_json(text, jsonb) IS 'Records of a JSON/NDJSON file (or glob) with a column definition list';

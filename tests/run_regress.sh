@@ -4,6 +4,11 @@ set -euo pipefail
 : "${PG_REGRESS:?}" "${PG_ETL_SOURCE_DIR:?}" "${PG_ETL_BUILD_DIR:?}" "${PGPORT:?}"
 out="$PG_ETL_BUILD_DIR/regress"
 mkdir -p "$out"
+# Fixture files at a fixed path (readable by the server) so expected output is stable.
+data=/tmp/pg_etl_regress
+rm -rf "$data"
+/usr/bin/python3 "$PG_ETL_SOURCE_DIR/tests/regress/data/make_fixtures.py" "$data"
+chmod -R a+rX "$data"
 # With --use-existing pg_regress neither creates the database nor loads extensions.
 psql -X -q -v ON_ERROR_STOP=1 -d postgres \
   -c "DROP DATABASE IF EXISTS pg_etl_regress WITH (FORCE)" \

@@ -1,6 +1,7 @@
 #include "extension/pg/args.hpp"
 
 extern "C" {
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 }
@@ -18,6 +19,7 @@ std::string text_arg(FunctionCallInfo fcinfo, int n) {
 
 std::string jsonb_arg(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n)) return "{}";
+  if (get_fn_expr_argtype(fcinfo->flinfo, n) == TEXTOID) return text_arg(fcinfo, n);
   Datum d = PG_GETARG_DATUM(n);
   char* s = pg_guard([d] {
     Jsonb* jb = DatumGetJsonbP(d);

@@ -58,6 +58,10 @@ TEST(Glob, BracesAndBaseDirectories) {
   EXPECT_EQ(glob_base_dir("/data/*/x.csv"), "/data/");
   EXPECT_TRUE(glob_is_recursive("/data/*/x.csv"));
   EXPECT_FALSE(glob_is_recursive("/data/*.csv"));
+  EXPECT_TRUE(glob_is_recursive("/data/**"));
+  EXPECT_TRUE(glob_match("/d/**", "/d/sub/deep.csv"));
+  EXPECT_EQ(url_glob_part("https://h/x.csv?page=2"), "https://h/x.csv");
+  EXPECT_EQ(url_glob_part("/tmp/what?.csv"), "/tmp/what?.csv");
   EXPECT_TRUE(has_glob("/a/{b,c}"));
   EXPECT_FALSE(has_glob("/a/b\\*"));
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Writes the byte-exact fixture files of the regress suite into the directory given.
+
+Corner cases (byte-order marks, CRLF, LATIN1, invalid UTF-8, compression) are easier to
+get right as bytes than as checked-in files an editor might normalise. Run by
+tests/run_regress.sh; the files land in /tmp/pg_etl_regress so that expected output does
+not depend on where the checkout lives.
+"""
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+out = sys.argv[1]
+os.makedirs(os.path.join(out, "many", "sub"), exist_ok=True)
+os.makedirs(os.path.join(out, "year=2024", "month=05"), exist_ok=True)
+
+
+def write(name, data, mode="wb"):
+    with open(os.path.join(out, name), mode) as f:
+        f.write(data)
+
+
+write("corner.csv", (
+    "\ufeffid,name,note\r\n"
+    "1,Ada,\"multi\r\nline\"\r\n"
+    "2,\"Grace \"\"Amazing\"\" Hopper\",\"a,b\"\r\n"
+    "3,,\"\"\r\n"
+    "4,Alan,plain").encode("utf-8"))
+write("ragged.csv", b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n")
+write("latin1.csv", "name,city\nJos\xe9,M\xfcnchen\n".encode("latin-1"))
+write("bad_utf8.csv", b"id,name\n1,ok\n2,bad \xc3\x28 byte\n3,fine\n")
+write("empty.csv", b"")
+write("header_only.csv", b"id,name\n")
+write("noheader.csv", b"1,Ada,10.5\n2,Grace,20\n")
+write("pipes.txt", b"# exported 2024-05-01\n# by the nightly job\nid|name|amount\n1|'x|y'|NA\n2|'it''s'|3.5\n")
+write("nulls.csv", b"id,v\n1,NA\n2,N/A\n3,-\n4,\n5,\"NA\"\n")
+write("types.csv", (
+    "b,i2,i8,f4,f8,n,d,ts,tstz,t,u,j,txt\n"
+    "yes,-32768,9223372036854775807,1.5,-2.5e-3,12345678901234567890.123456789,2024-02-29,2024-05-01 10:11:12.5,"
+    "2024-05-01T10:11:12Z,23:59:59,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11,\"{\"\"k\"\": [1, 2]}\",caf\u00e9\n"
+    "off,0,0,NaN,Infinity,-0.00,2000-01-01,2000-01-01,2000-01-01 00:00:00+05:30,00:00,"
+    "A0EEBC999C0B4EF8BB6D6BB9BD380A11,null,\n").encode("utf-8"))
+for i, (cols, rows) in enumerate([("id,name", ["1,a", "2,b"]), ("name,id", ["c,3", "d,4"]), ("id,name", ["5,e"])]):
+    write(f"many/part{i}.csv", (cols + "\n" + "\n".join(rows) + "\n").encode())
+write("many/sub/deep.csv", b"id,name\n6,f\n")
+write("many/other.json", b"[]")
+write("year=2024/month=05/x.ndjson", b'{"id": 1}\n')
+
+records = [
+    {"id": 1, "name": "Ada", "amount": 12345678901234567.89, "tags": ["a", "b"], "addr": {"city": "London", "zip": "N1"}},
+    {"id": 2, "name": "Grace", "amount": 2.5, "tags": [], "addr": {"city": "Arlington"}},
+    {"id": 3, "name": None, "extra": True},
+]
+# JSON text by hand where numbers must stay exact (Python floats would round them).
+exact = json.dumps(records, indent=2).replace("1.2345678901234568e+16", "12345678901234567.89")
+write("array.json", exact.encode())
+lines = [json.dumps(r).replace("1.2345678901234568e+16", "12345678901234567.89") for r in records]
+write("lines.ndjson", ("\n".join(lines) + "\n{\"id\": 4, \"name\": \n{\"id\": 5}\n").encode())
+write("envelope.json", ('{"meta": {"page": 1}, "data": {"items": ' + json.dumps(records) + "}}")
+      .replace("1.2345678901234568e+16", "12345678901234567.89").encode())
+write("scalars.json", b"[1, 2, 3]")
+
+orders = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "orders.csv"), "rb").read()
+write("orders.csv", orders)
+write("orders.csv.gz", gzip.compress(orders))
+write("orders_gz_misnamed.csv", gzip.compress(orders))
+if shutil.which("zstd"):
+    write("orders.csv.zst", subprocess.run(["zstd", "-q", "-c"], input=orders, capture_output=True, check=True).stdout)
+write("orders_noext", orders)
+write("not_gzip.csv.gz", orders)
+write("truncated.csv.gz", gzip.compress(orders)[:-20])
