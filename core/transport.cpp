@@ -66,13 +66,13 @@ std::vector<FileEntry> list_one_pattern(const std::string& url, const TransportO
     if (glob)
       throw Error(sqlstate::kFeatureNotSupported, "HTTP has no directory listing to expand \"" + redact_url(url) + "\"",
                   "", "name the files, or list alternatives with braces: https://host/{a,b}.csv");
-    FileEntry e = stat_remote(url, opt);
+    FileEntry e = stat_remote(encode_unsafe_chars(url), opt);
     e.fetch_url = url;
     return {e};
   }
   // ftp, ftps, sftp
   if (!glob) {
-    FileEntry e = stat_remote(url, opt);
+    FileEntry e = stat_remote(encode_unsafe_chars(url), opt);
     e.fetch_url = url;
     return {e};
   }
@@ -89,7 +89,7 @@ ByteSourcePtr open_url(const std::string& url, const TransportOptions& opt) {
   if (u.scheme == "file") return open_local_file(u.path, "file://" + u.path);
   if (u.scheme == "s3") return open_s3(url, opt);
   CurlRequest req;
-  req.url = url;
+  req.url = encode_unsafe_chars(url);
   req.shown_url = redact_url(url);
   return open_curl(req, opt);
 }

@@ -73,7 +73,7 @@ Url parse_url(const std::string& url) {
   }
   CurlUrl u(curl_url());
   // s3://bucket/key is not a scheme curl knows; parse it as if it were https.
-  std::string parseable = out.scheme == "s3" ? "https" + url.substr(colon) : url;
+  std::string parseable = encode_unsafe_chars(out.scheme == "s3" ? "https" + url.substr(colon) : url);
   CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, parseable.c_str(), CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS);
   if (rc != CURLUE_OK)
     throw Error(sqlstate::kInvalidParameterValue,
@@ -140,6 +140,21 @@ std::string url_origin(const Url& u) {
   s += u.host;
   if (u.port) s += ":" + std::to_string(u.port);
   return s;
+}
+
+std::string encode_unsafe_chars(const std::string& url) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' || c == '|') {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
 }
 
 std::string encode_path(const std::string& path) {

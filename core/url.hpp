@@ -33,6 +33,10 @@ std::string local_path(const std::string& url);
 // The scheme://user@host:port part of a URL (no path), for building listed URLs.
 std::string url_origin(const Url& u);
 
+// The URL with bytes that may not appear raw in a URL (space, controls, non-ASCII,
+// " < > \ ^ ` |) percent-encoded, so "s3://b/a b.csv" works as users write it.
+std::string encode_unsafe_chars(const std::string& url);
+
 // Percent-encodes a path for a URL (keeps '/').
 std::string encode_path(const std::string& path);
 

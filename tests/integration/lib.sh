@@ -30,3 +30,17 @@ fresh_db() {
   local ext
   for ext in "$@"; do q "CREATE EXTENSION $ext" "$db"; done
 }
+
+# expect_error SQLSTATE WHAT SQL [DB]: SQL fails with SQLSTATE; prints the message.
+expect_error() {
+  local state="$1" what="$2" sql="$3" db="${4:-${DB:-postgres}}" out
+  out=$(psql -X -q -v VERBOSITY=verbose -d "$db" -c "$sql" 2>&1 >/dev/null || true)
+  [[ "$out" == *"ERROR:  $state:"* ]] || fail "$what: expected SQLSTATE $state, got: $out"
+  pass "$what ($state): $(sed -n 's/^ERROR:  [0-9A-Z]*: //p' <<<"$out" | head -1)"
+  LAST_ERROR="$out"
+}
+
+# servers_env: the loopback test servers' URLs and credentials (tests/servers).
+servers_env() {
+  . "${PG_ETL_SERVERS_DIR:?}/env.sh"
+}

@@ -23,6 +23,11 @@ TEST(Url, ParsesSchemesAndPaths) {
   EXPECT_EQ(s3.path, "/dir/k.csv");
 }
 
+TEST(Url, SpacesAndNonAsciiAreEncoded) {
+  EXPECT_EQ(parse_url("s3://b/dir/a b.csv").path, "/dir/a b.csv");
+  EXPECT_EQ(encode_unsafe_chars("https://h/a b/\xC3\xA9.csv?q=1"), "https://h/a%20b/%C3%A9.csv?q=1");
+}
+
 TEST(Url, RejectsUnknownSchemesAndRelativePaths) {
   EXPECT_THROW(parse_url("gopher://x/y"), Error);
   EXPECT_THROW(parse_url("data/x.csv"), Error);
