@@ -83,6 +83,14 @@ wait_for() {
 answers() { local url="$1"; shift; [ "$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "$@" "$url")" != 000 ]; }
 lists() { curl -fsS --max-time 3 -o /dev/null "$@"; }
 
+# running PID: the process exists and is not a zombie waiting to be reaped (stopped
+# servers were reparented to init, which may reap them only later).
+running() {
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 stop_one() {
   local name="$1" pid pgid
   if ! alive "$name"; then rm -f "$RUN/$name.pid"; return; fi
@@ -91,8 +99,8 @@ stop_one() {
   # sshd's per-connection children leave its process group (setsid): end them by parent.
   if [ "$name" = sftp ]; then pkill -TERM -P "$pid" 2>/dev/null || true; fi
   if [ "$pgid" = "$pid" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
+  for _ in $(seq 50); do running "$pid" || break; sleep 0.1; done
+  if running "$pid"; then
     if [ "$pgid" = "$pid" ]; then kill -KILL -- "-$pid" 2>/dev/null || true; else kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$RUN/$name.pid"
