@@ -15,11 +15,28 @@ as_owner() {
   fi
 }
 
+# When root runs the server as postgres, postgres must be able to reach DIR (a clone
+# under /root is not reachable by default). Grants search (x) only, never read, on the
+# ancestors that lack it, and says so.
+ensure_reachable() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local d
+  d="$(realpath -m "$1")"
+  while [ "$d" != / ]; do
+    d="$(dirname "$d")"
+    if [ -d "$d" ] && ! runuser -u postgres -- test -x "$d"; then
+      chmod o+x "$d"
+      echo "note: gave other users search permission (o+x) on $d so the postgres user can reach the cluster" >&2
+    fi
+  done
+}
+
 # cluster_init DIR PORT PRELOAD: a fresh cluster in DIR listening on 127.0.0.1:PORT and
 # on a socket in DIR, with PRELOAD as shared_preload_libraries.
 cluster_init() {
   local dir="$1" port="$2" preload="$3"
   mkdir -p "$dir"
+  ensure_reachable "$dir"
   if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
   chmod 700 "$dir"
   as_owner "$PG_BINDIR/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
