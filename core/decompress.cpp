@@ -16,6 +16,10 @@ namespace {
 
 constexpr size_t kInputChunk = 256 * 1024;
 
+Error corrupt_stream(const std::string& url, const std::string& why) {
+  return Error(sqlstate::kBadCopyFileFormat, "could not decompress \"" + url + "\": " + why);
+}
+
 bool ends_with(const std::string& s, const char* suffix) {
   size_t n = std::strlen(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
@@ -59,9 +63,7 @@ class GzipSource final : public ByteSource {
   uint64_t transport_bytes() const override { return source_->transport_bytes(); }
 
  private:
-  Error corrupt(const std::string& why) const {
-    return Error(sqlstate::kBadCopyFileFormat, "could not decompress \"" + url_ + "\": " + why);
-  }
+  Error corrupt(const std::string& why) const { return corrupt_stream(url_, why); }
   ByteSourcePtr source_;
   std::string url_;
   std::vector<char> in_;
@@ -97,9 +99,7 @@ class ZstdSource final : public ByteSource {
   uint64_t transport_bytes() const override { return source_->transport_bytes(); }
 
  private:
-  Error corrupt(const std::string& why) const {
-    return Error(sqlstate::kBadCopyFileFormat, "could not decompress \"" + url_ + "\": " + why);
-  }
+  Error corrupt(const std::string& why) const { return corrupt_stream(url_, why); }
   ByteSourcePtr source_;
   std::string url_;
   std::vector<char> in_;

@@ -13,7 +13,7 @@
 #include "extension/copy_batch.hpp"
 #include "extension/load_log.hpp"
 #include "extension/pg/subtransaction.hpp"
-#include "extension/privileges.hpp"
+#include "extension/pg/args.hpp"
 #include "extension/reject_policy.hpp"
 #include "extension/target_columns.hpp"
 
@@ -52,9 +52,9 @@ struct CopyColumn {
 
 class Loader {
  public:
-  Loader(Oid relid, std::string url, std::string options_json)
-      : relid_(relid), url_(std::move(url)), options_json_(std::move(options_json)),
-        opt_(parse_read_options(options_json_)), batch_(0), rejects_(opt_.reject_limit) {}
+  Loader(Oid relid, const SourceArgs& args)
+      : relid_(relid), url_(args.url), options_json_(args.options_json), opt_(args.options), batch_(0),
+        rejects_(opt_.reject_limit) {}
 
   ~Loader() {
     if (g_active == this) g_active = nullptr;
@@ -438,7 +438,6 @@ void Loader::describe_error_location() {
 }
 
 LoadResult Loader::run() {
-  check_read_privilege(url_, opt_.transport);
   open_target();
   plan();
   const std::string shown = redact_url(url_);
@@ -490,8 +489,8 @@ extern "C" void pg_etl_copy_error_context(void* arg) {
 
 }  // namespace
 
-LoadResult load_into(Oid relid, const std::string& url, const std::string& options_json) {
-  Loader loader(relid, url, options_json);
+LoadResult load_into(Oid relid, const SourceArgs& args) {
+  Loader loader(relid, args);
   return loader.run();
 }
 

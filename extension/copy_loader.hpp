@@ -18,6 +18,9 @@ struct LoadResult {
   int64_t load_id = 0;
 };
 
-LoadResult load_into(Oid relid, const std::string& url, const std::string& options_json);
+struct SourceArgs;
+
+// Loads the files args names into relid (privileges already checked by source_args).
+LoadResult load_into(Oid relid, const SourceArgs& args);
 
 }  // namespace pg_etl::pg

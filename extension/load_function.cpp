@@ -14,10 +14,8 @@ extern "C" {
 PG_ETL_FUNCTION(pg_etl_load) {
   using namespace pg_etl;
   using namespace pg_etl::pg;
-  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-    throw Error(sqlstate::kInvalidParameterValue, "etl.load needs a target table and a url");
-  const Oid target = PG_GETARG_OID(0);
-  const LoadResult r = load_into(target, text_arg(fcinfo, 1), jsonb_arg(fcinfo, 2));
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::kInvalidParameterValue, "etl.load needs a target table");
+  const LoadResult r = load_into(PG_GETARG_OID(0), source_args(fcinfo, 1, 2));
   return pg_guard([&] {
     TupleDesc desc;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "etl.load must return a record");

@@ -12,7 +12,6 @@
 #include "extension/pg/args.hpp"
 #include "extension/pg/boundary.hpp"
 #include "extension/pg/subtransaction.hpp"
-#include "extension/privileges.hpp"
 
 extern "C" {
 #include "funcapi.h"
@@ -49,15 +48,12 @@ Datum to_jsonb(const std::string& json) {
 PG_ETL_FUNCTION(pg_etl_preview) {
   using namespace pg_etl;
   using namespace pg_etl::pg;
-  const std::string url = text_arg(fcinfo, 0);
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::kInvalidParameterValue, "url must not be NULL");
-  ReadOptions options = parse_read_options(jsonb_arg(fcinfo, 1));
+  const SourceArgs args = source_args(fcinfo, 0, 1);
   const int64_t max_rows = PG_ARGISNULL(2) ? 20 : PG_GETARG_INT32(2);
-  check_read_privilege(url, options.transport);
   pg_guard([fcinfo] { InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC); });
   auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
 
-  RecordStream stream(url, options, {});
+  RecordStream stream(args.url, args.options, {});
   const std::vector<std::string> columns = stream.discover_columns();
   const bool csv = stream.first_format() == Format::kCsv;
   Record rec;

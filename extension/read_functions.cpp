@@ -17,7 +17,6 @@
 #include "extension/pg/args.hpp"
 #include "extension/pg/boundary.hpp"
 #include "extension/pg/subtransaction.hpp"
-#include "extension/privileges.hpp"
 #include "extension/reject_policy.hpp"
 #include "extension/target_columns.hpp"
 
@@ -31,16 +30,8 @@ extern "C" {
 namespace pg_etl::pg {
 namespace {
 
-struct ReadCall {
-  std::string url;
-  std::string options_json;
-  ReadOptions options;
-};
-
-ReadCall read_args(FunctionCallInfo fcinfo, int first, Format forced) {
-  ReadCall c{text_arg(fcinfo, first), jsonb_arg(fcinfo, first + 1), {}};
-  if (PG_ARGISNULL(first)) throw Error(sqlstate::kInvalidParameterValue, "url must not be NULL");
-  c.options = parse_read_options(c.options_json);
+SourceArgs read_args(FunctionCallInfo fcinfo, int first, Format forced) {
+  SourceArgs c = source_args(fcinfo, first, first + 1);
   if (forced == Format::kCsv) {
     if (c.options.format != Format::kAuto && c.options.format != Format::kCsv)
       throw Error(sqlstate::kInvalidParameterValue, "etl.read_csv reads CSV; use etl.read_json for JSON");
@@ -50,12 +41,11 @@ ReadCall read_args(FunctionCallInfo fcinfo, int first, Format forced) {
       throw Error(sqlstate::kInvalidParameterValue, "etl.read_json reads JSON; use etl.read_csv for CSV");
     if (c.options.format == Format::kAuto) c.options.format = Format::kJson;
   }
-  check_read_privilege(c.url, c.options.transport);
   return c;
 }
 
 // Writes pending rejects of a read into etl.rejects under one etl.loads row.
-void flush_read_rejects(RejectPolicy& rejects, int64_t& load_id, const ReadCall& call) {
+void flush_read_rejects(RejectPolicy& rejects, int64_t& load_id, const SourceArgs& call) {
   if (rejects.pending().empty()) return;
   if (load_id == 0) load_id = begin_load("", redact_url(call.url), format_name(call.options.format), call.options_json);
   write_rejects(load_id, rejects.pending());
@@ -63,7 +53,7 @@ void flush_read_rejects(RejectPolicy& rejects, int64_t& load_id, const ReadCall&
 }
 
 void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
-  const ReadCall call = read_args(fcinfo, typed ? 1 : 0, forced);
+  const SourceArgs call = read_args(fcinfo, typed ? 1 : 0, forced);
   ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
   pg_guard([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
   TupleDesc desc = rsinfo->setDesc;

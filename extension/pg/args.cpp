@@ -1,5 +1,9 @@
 #include "extension/pg/args.hpp"
 
+#include "core/error.hpp"
+#include "core/sqlstate.hpp"
+#include "extension/privileges.hpp"
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
@@ -28,6 +32,14 @@ std::string jsonb_arg(FunctionCallInfo fcinfo, int n) {
   std::string out(s);
   pfree(s);
   return out;
+}
+
+SourceArgs source_args(FunctionCallInfo fcinfo, int url_arg, int options_arg) {
+  if (PG_ARGISNULL(url_arg)) throw Error(sqlstate::kInvalidParameterValue, "url must not be NULL");
+  SourceArgs a{text_arg(fcinfo, url_arg), jsonb_arg(fcinfo, options_arg), {}};
+  a.options = parse_read_options(a.options_json);
+  check_read_privilege(a.url, a.options.transport);
+  return a;
 }
 
 }  // namespace pg_etl::pg

@@ -2,6 +2,7 @@
 // Reading SQL arguments into C++ values.
 #include <string>
 
+#include "core/read_options.hpp"
 #include "extension/pg/boundary.hpp"
 
 namespace pg_etl::pg {
@@ -13,5 +14,14 @@ std::string text_arg(FunctionCallInfo fcinfo, int n);
 // too: the readers have (url text, options text) overloads so that two untyped literals
 // resolve unambiguously.
 std::string jsonb_arg(FunctionCallInfo fcinfo, int n);
+
+// The arguments every reader takes: a URL (not NULL) and its options, parsed, with
+// the caller's right to read that URL checked.
+struct SourceArgs {
+  std::string url;
+  std::string options_json;
+  ReadOptions options;
+};
+SourceArgs source_args(FunctionCallInfo fcinfo, int url_arg, int options_arg);
 
 }  // namespace pg_etl::pg
