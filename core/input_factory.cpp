@@ -25,7 +25,6 @@ OpenedInput open_input(const std::string& url, const ReadOptions& options,
   if (format == Format::kCsv) {
     CsvOptions csv = options.csv;
     if (tab && !options.delimiter_set) csv.delimiter = '\t';
-    if (options.match_by_position && csv.header == HeaderMode::kAuto) csv.header = HeaderMode::kAuto;
     csv.expected_columns = expected_columns;
     out.reader = std::make_unique<CsvReader>(std::move(bytes), std::move(csv), shown);
   } else {
