@@ -25,7 +25,8 @@ class TimeZone {
   virtual ~TimeZone() = default;
   virtual CivilTime to_local(int64_t unix_seconds) const = 0;
   // The instant a local time names. A local time skipped by a forward DST change maps
-  // to the instant after the gap; one repeated by a backward change to the first.
+  // to an instant after the gap; one repeated by a backward change to one of its two
+  // instants, always the same one.
   virtual int64_t to_unix(const CivilTime& local) const = 0;
   virtual std::string name() const = 0;
 };

@@ -47,6 +47,13 @@ ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vecto
                   "filename_column \"" + options.filename_column + "\" is not a column of " + target_name,
                   "columns: " + join(target_names));
   }
+  for (const auto& [col, value] : options.set) {
+    const int t = find_target(col);
+    if (t < 0 || t == plan.filename_target)
+      throw Error(sqlstate::kUndefinedColumn, "option \"set\" names \"" + col + "\", which is not a column of " + target_name,
+                  "columns: " + join(target_names));
+    plan.constants.emplace_back(static_cast<size_t>(t), value);
+  }
   for (const auto& [col, path] : options.columns)
     if (find_target(col) < 0)
       throw Error(sqlstate::kUndefinedColumn, "option \"columns\" maps \"" + col + "\", which is not a column of " + target_name,
@@ -56,7 +63,7 @@ ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vecto
   const bool by_position = csv && (options.match_by_position || !csv_has_header);
   size_t position = 0;
   for (size_t i = 0; i < targets.size(); i++) {
-    if (static_cast<int>(i) == plan.filename_target) continue;
+    if (static_cast<int>(i) == plan.filename_target || options.set.count(targets[i].name)) continue;
     const TargetInfo& t = targets[i];
     auto mapped = options.columns.find(t.name);
     ColumnSource src{t.name, {}, -1};

@@ -7,7 +7,7 @@
 //   - etl.load leaves out columns the data does not mention, so their DEFAULT applies;
 //     for JSON (where a field may appear only in later records) a column without a
 //     default is always filled, NULL when a record lacks it;
-//   - "filename_column" receives each row's file URL.
+//   - "filename_column" receives each row's file URL; "set" gives columns a constant.
 #include <string>
 #include <vector>
 
@@ -29,6 +29,8 @@ struct PlannedColumn {
 struct ColumnPlan {
   std::vector<PlannedColumn> columns;  // filled from the data, in target order
   int filename_target = -1;            // index of the filename column, -1 if none
+  // Columns set to one value for every row ("set" option), by target index.
+  std::vector<std::pair<size_t, std::optional<std::string>>> constants;
 };
 
 ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vector<std::string>& source_columns,

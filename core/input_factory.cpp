@@ -10,7 +10,8 @@ namespace pg_etl {
 OpenedInput open_input(const std::string& url, const ReadOptions& options,
                        const std::vector<std::string>& expected_columns) {
   const std::string shown = redact_url(url);
-  ByteSourcePtr bytes = open_decompressed(open_url(url, options.transport), shown);
+  auto checksum = std::make_shared<Checksum>();
+  ByteSourcePtr bytes = open_decompressed(open_checksummed(open_url(url, options.transport), checksum), shown);
   Format format = options.format;
   bool tab = false;
   if (format == Format::kAuto) format = format_from_name(url, &tab);
@@ -21,7 +22,7 @@ OpenedInput open_input(const std::string& url, const ReadOptions& options,
     while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
     format = i < head.size() && (head[i] == '[' || head[i] == '{') ? Format::kJson : Format::kCsv;
   }
-  OpenedInput out{nullptr, format};
+  OpenedInput out{nullptr, format, checksum};
   if (format == Format::kCsv) {
     CsvOptions csv = options.csv;
     if (tab && !options.delimiter_set) csv.delimiter = '\t';

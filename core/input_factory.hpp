@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checksum_source.hpp"
 #include "core/read_options.hpp"
 #include "core/record.hpp"
 
@@ -11,6 +12,7 @@ namespace pg_etl {
 struct OpenedInput {
   RecordReaderPtr reader;
   Format format;
+  std::shared_ptr<Checksum> checksum;  // of the file's bytes as stored, complete once read
 };
 
 // Opens url for reading. The format comes from options, else the file name, else the

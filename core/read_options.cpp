@@ -16,7 +16,7 @@ using nlohmann::json;
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
       "format", "delimiter", "quote", "escape", "header", "null", "skip_rows", "comment", "encoding", "ragged_rows",
-      "records_path", "columns", "match_by", "filename_column", "reject_limit", "freeze", "batch_rows",
+      "records_path", "columns", "match_by", "filename_column", "set", "reject_limit", "freeze", "batch_rows",
       "headers", "username", "password", "bearer_token", "timeout", "connect_timeout", "ca_file", "insecure",
       "ftp_ssl", "region", "endpoint", "path_style", "access_key_id", "secret_access_key", "session_token",
       "private_key", "public_key", "key_passphrase", "host_key_sha256"};
@@ -148,6 +148,14 @@ ReadOptions parse_read_options(const std::string& json_text) {
       if (m == "position") o.match_by_position = true;
       else if (m == "name") o.match_by_position = false;
       else bad(k, "must be \"name\" or \"position\"");
+    } else if (k == "set") {
+      if (!v.is_object()) bad(k, "must be an object of column names and constant values");
+      for (auto c = v.begin(); c != v.end(); ++c) {
+        if (c.value().is_null()) o.set[c.key()] = std::nullopt;
+        else if (c.value().is_string()) o.set[c.key()] = c.value().get<std::string>();
+        else if (c.value().is_primitive()) o.set[c.key()] = c.value().dump();
+        else bad("set." + c.key(), "must be a string, number, boolean or null");
+      }
     } else if (k == "filename_column") {
       o.filename_column = get_string(v, k);
     } else if (k == "reject_limit") {
@@ -228,6 +236,13 @@ const char* format_name(Format f) {
     case Format::kAuto: return "auto";
   }
   return "auto";
+}
+
+std::string merge_options(const std::string& base_json, const std::string& overrides_json) {
+  json merged = json::parse(base_json.empty() ? "{}" : base_json);
+  const json overrides = json::parse(overrides_json.empty() ? "{}" : overrides_json);
+  for (auto it = overrides.begin(); it != overrides.end(); ++it) merged[it.key()] = it.value();
+  return merged.dump();
 }
 
 std::string redact_options(const std::string& json_text) {

@@ -4,6 +4,7 @@
 // suggestion of the nearest known key.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct ReadOptions {
   bool match_by_position = false;              // CSV columns by position, not header name
   std::map<std::string, std::string> columns;  // target column -> header name or JSON path
   std::string filename_column;                 // target column that receives each row's file URL
+  std::map<std::string, std::optional<std::string>> set;  // target column -> constant (nullopt: NULL)
   // etl.load only
   bool freeze = false;
   int64_t batch_rows = 10000;                  // rows per subtransaction when rejects are allowed
@@ -38,6 +40,9 @@ ReadOptions parse_read_options(const std::string& json_text);
 Format format_from_name(const std::string& url, bool* tab = nullptr);
 
 const char* format_name(Format f);
+
+// base's options with overrides' on top (top-level keys), as JSON text.
+std::string merge_options(const std::string& base_json, const std::string& overrides_json);
 
 // The options as JSON text with every secret value replaced by "***": what may be
 // shown or stored (etl.loads, errors).

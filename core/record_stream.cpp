@@ -17,13 +17,26 @@ RecordStream::RecordStream(std::string url, ReadOptions options, std::vector<std
   }
 }
 
-bool RecordStream::open_next_file() {
-  if (reader_) files_.back().bytes_read = reader_->transport_bytes();
+RecordStream::RecordStream(std::vector<FileEntry> files, ReadOptions options, std::vector<std::string> expected_names)
+    : options_(std::move(options)), expected_names_(std::move(expected_names)), entries_(std::move(files)) {
+  glob_ = true;  // a set of files, possibly empty
+}
+
+// Records what is known of the current file once it has been read.
+void RecordStream::finish_file() {
+  if (!reader_) return;
+  files_.back().bytes_read = reader_->transport_bytes();
+  files_.back().checksum = checksum_->hex();
   reader_.reset();
+}
+
+bool RecordStream::open_next_file() {
+  finish_file();
   if (next_entry_ >= entries_.size()) return false;
   const FileEntry& e = entries_[next_entry_++];
   OpenedInput in = open_input(e.open_url(), options_, expected_names_);
-  files_.push_back(FileStats{e, 0, 0, in.format});
+  files_.push_back(FileStats{e, 0, 0, in.format, {}});
+  checksum_ = in.checksum;
   files_.back().entry.fetch_url.clear();
   current_ = files_.size() - 1;
   reader_ = std::move(in.reader);
@@ -36,7 +49,6 @@ std::vector<std::string> RecordStream::discover_columns() {
   // An empty CSV file has no header: the next file decides. (JSON records name their
   // own fields, so a JSON file always decides, even with no keys to offer.)
   while (files_.back().format == Format::kCsv && reader_->source_columns().empty()) {
-    files_.back().bytes_read = reader_->transport_bytes();
     if (!open_next_file()) return {};
   }
   return reader_->source_columns();
@@ -60,8 +72,7 @@ bool RecordStream::next(Record& record) {
       files_[current_].records++;
       return true;
     }
-    files_[current_].bytes_read = reader_->transport_bytes();
-    reader_.reset();
+    finish_file();
   }
 }
 

@@ -18,6 +18,7 @@ struct FileStats {
   uint64_t bytes_read = 0;     // transport bytes
   uint64_t records = 0;        // records read (good and bad)
   Format format = Format::kAuto;
+  std::string checksum;        // of the bytes as stored, once the file was read to its end
 };
 
 class RecordStream {
@@ -25,6 +26,9 @@ class RecordStream {
   // columns: what each output value is (see ColumnSource). expected_names help CSV
   // header detection.
   RecordStream(std::string url, ReadOptions options, std::vector<std::string> expected_names);
+  // Reads exactly these files (a pipeline run's new files), in order; url is what
+  // messages call the source.
+  RecordStream(std::vector<FileEntry> files, ReadOptions options, std::vector<std::string> expected_names);
 
   // Opens the first non-empty file and returns the columns it offers (CSV header or the
   // first JSON record's keys), so the caller can choose its target columns. Empty when
@@ -62,7 +66,9 @@ class RecordStream {
   size_t next_entry_ = 0;
   size_t current_ = 0;
   RecordReaderPtr reader_;
+  std::shared_ptr<Checksum> checksum_;
   bool reader_projected_ = false;
+  void finish_file();
 };
 
 }  // namespace pg_etl

@@ -10,6 +10,7 @@ inline constexpr const char* kInvalidParameterValue = "22023";
 inline constexpr const char* kNumericValueOutOfRange = "22003";
 inline constexpr const char* kDatetimeFieldOverflow = "22008";
 inline constexpr const char* kUndefinedColumn = "42703";
+inline constexpr const char* kUndefinedObject = "42704";
 inline constexpr const char* kSqlJsonMemberNotFound = "2203A";
 inline constexpr const char* kInvalidTextRepresentation = "22P02";
 inline constexpr const char* kBadCopyFileFormat = "22P04";

@@ -157,6 +157,26 @@ std::string encode_unsafe_chars(const std::string& url) {
   return out;
 }
 
+std::string with_credentials_of(const std::string& file_url, const std::string& source_url) {
+  if (is_local_url(source_url) || is_local_url(file_url)) return file_url;
+  Url src;
+  try {
+    src = parse_url(source_url.substr(0, source_url.find_first_of("{")));  // braces are not URL syntax
+  } catch (const Error&) {
+    return file_url;
+  }
+  if (src.password.empty()) return file_url;
+  const std::string shown_origin = url_origin(src);
+  if (file_url.compare(0, shown_origin.size(), shown_origin) != 0) return file_url;
+  std::string with = src.scheme + "://";
+  char* u = curl_easy_escape(nullptr, src.user.c_str(), static_cast<int>(src.user.size()));
+  char* p = curl_easy_escape(nullptr, src.password.c_str(), static_cast<int>(src.password.size()));
+  with += std::string(u ? u : "") + ":" + std::string(p ? p : "") + "@" + src.host + (src.port ? ":" + std::to_string(src.port) : "");
+  curl_free(u);
+  curl_free(p);
+  return with + file_url.substr(shown_origin.size());
+}
+
 std::string encode_path(const std::string& path) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;

@@ -37,6 +37,10 @@ std::string url_origin(const Url& u);
 // " < > \ ^ ` |) percent-encoded, so "s3://b/a b.csv" works as users write it.
 std::string encode_unsafe_chars(const std::string& url);
 
+// file_url (as a listing shows it, without a password) with the credentials of
+// source_url put back when both name the same server; otherwise file_url unchanged.
+std::string with_credentials_of(const std::string& file_url, const std::string& source_url);
+
 // Percent-encodes a path for a URL (keeps '/').
 std::string encode_path(const std::string& path);
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/column_plan.hpp"
@@ -47,14 +48,19 @@ Loader* g_active = nullptr;  // COPY's data-source callback has no context argum
 
 struct CopyColumn {
   size_t target;  // index into cols_
-  int value;      // index into the record's values; -1: the file URL
+  int value;      // index into the record's values; kFileUrl, or kConstant
+  std::optional<std::string> constant;  // the "set" option's value in binary form (nullopt: NULL)
+  static constexpr int kFileUrl = -1, kConstant = -2;
 };
 
 class Loader {
  public:
-  Loader(Oid relid, const SourceArgs& args)
+  Loader(Oid relid, const SourceArgs& args, const std::vector<FileEntry>* files)
       : relid_(relid), url_(args.url), options_json_(args.options_json), opt_(args.options), batch_(0),
-        rejects_(opt_.reject_limit) {}
+        rejects_(opt_.reject_limit) {
+    if (files) files_ = *files;
+    explicit_files_ = files != nullptr;
+  }
 
   ~Loader() {
     if (g_active == this) g_active = nullptr;
@@ -80,6 +86,8 @@ class Loader {
 
   Oid relid_;
   std::string url_, options_json_;
+  std::vector<FileEntry> files_;
+  bool explicit_files_ = false;
   ReadOptions opt_;
   Relation rel_ = nullptr;
   ParseState* pstate_ = nullptr;
@@ -129,7 +137,8 @@ void Loader::plan() {
     targets.push_back({c.name, c.has_default});
     names.push_back(c.name);
   }
-  stream_ = std::make_unique<RecordStream>(url_, opt_, names);
+  stream_ = explicit_files_ ? std::make_unique<RecordStream>(files_, opt_, names)
+                            : std::make_unique<RecordStream>(url_, opt_, names);
   const std::vector<std::string> source_cols = stream_->discover_columns();
   const ColumnPlan plan = plan_columns(targets, source_cols, stream_->first_format(), stream_->first_has_header(), opt_,
                                        true, redact_url(url_), target_name_);
@@ -139,11 +148,30 @@ void Loader::plan() {
   // COPY fields in table order: data columns and the filename column.
   for (size_t t = 0; t < cols_.size(); t++) {
     if (static_cast<int>(t) == plan.filename_target) {
-      copy_cols_.push_back({t, -1});
+      copy_cols_.push_back({t, CopyColumn::kFileUrl, std::nullopt});
       continue;
     }
+    for (const auto& [target, value] : plan.constants)
+      if (target == t) copy_cols_.push_back({t, CopyColumn::kConstant, value});
     for (size_t v = 0; v < plan.columns.size(); v++)
-      if (plan.columns[v].target == t) copy_cols_.push_back({t, static_cast<int>(v)});
+      if (plan.columns[v].target == t) copy_cols_.push_back({t, static_cast<int>(v), std::nullopt});
+  }
+  // Constants are converted once, by the same rules as data (a bad one fails here).
+  for (CopyColumn& c : copy_cols_) {
+    if (c.value != CopyColumn::kConstant || !c.constant) continue;
+    const TargetColumn& col = cols_[c.target];
+    std::string bin;
+    EncodeError err;
+    switch (encode_binary(col.kind, Value{*c.constant, ValueKind::kText}, bin, err)) {
+      case Encoded::kOk: break;
+      case Encoded::kInvalid:
+        throw Error(err.sqlstate, "option \"set\" for column \"" + col.name + "\": " + err.message);
+      case Encoded::kDefer:
+        bin.clear();
+        binary_from_text(col, *c.constant, bin);
+        break;
+    }
+    c.constant = bin;
   }
   batch_ = CopyBatch(copy_cols_.size());
   keep_raw_ = rejects_.allows_rejects();
@@ -197,8 +225,17 @@ void Loader::encode(const Record& rec) {
   for (size_t k = 0; k < copy_cols_.size(); k++) {
     const CopyColumn& c = copy_cols_[k];
     const size_t start = arena.size();
-    if (c.value < 0) {
+    if (c.value == CopyColumn::kFileUrl) {
       arena += url;
+      batch_.field_done(start, false);
+      continue;
+    }
+    if (c.value == CopyColumn::kConstant) {
+      if (!c.constant) {
+        batch_.null_field();
+        continue;
+      }
+      arena += *c.constant;
       batch_.field_done(start, false);
       continue;
     }
@@ -442,7 +479,7 @@ LoadResult Loader::run() {
   plan();
   const std::string shown = redact_url(url_);
   load_id_ = begin_load(target_name_, shown, format_name(stream_->first_format()), options_json_);
-  if (stream_->files().empty() && stream_->is_glob()) {
+  if (stream_->files().empty() && stream_->is_glob() && !explicit_files_) {
     const std::string msg = "no files match \"" + shown + "\"";
     pg_guard([&] { ereport(NOTICE, (errmsg("%s", msg.c_str()))); });
   }
@@ -489,8 +526,8 @@ extern "C" void pg_etl_copy_error_context(void* arg) {
 
 }  // namespace
 
-LoadResult load_into(Oid relid, const SourceArgs& args) {
-  Loader loader(relid, args);
+LoadResult load_into(Oid relid, const SourceArgs& args, const std::vector<FileEntry>* files) {
+  Loader loader(relid, args, files);
   return loader.run();
 }
 

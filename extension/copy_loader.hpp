@@ -5,6 +5,9 @@
 // for COPY, at COPY's speed or better (the C++ parsers replace COPY's text parsing).
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "core/file_entry.hpp"
 
 #include "extension/pg/boundary.hpp"
 
@@ -20,7 +23,8 @@ struct LoadResult {
 
 struct SourceArgs;
 
-// Loads the files args names into relid (privileges already checked by source_args).
-LoadResult load_into(Oid relid, const SourceArgs& args);
+// Loads the files args names into relid (privileges already checked by source_args),
+// or exactly `files` when given (a pipeline run's new files).
+LoadResult load_into(Oid relid, const SourceArgs& args, const std::vector<FileEntry>* files = nullptr);
 
 }  // namespace pg_etl::pg

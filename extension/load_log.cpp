@@ -79,11 +79,11 @@ void finish_load(int64_t load_id, int64_t rows_loaded, int64_t rows_rejected, ui
        int8_arg(static_cast<int64_t>(files.size())), text_or_null(format)},
       false);
   for (const FileStats& f : files)
-    run("INSERT INTO etl.load_files (load_id, url, size, modified, etag, bytes_read, records) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (load_id, url) DO NOTHING",
+    run("INSERT INTO etl.load_files (load_id, url, size, modified, etag, bytes_read, records, checksum) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (load_id, url) DO NOTHING",
         {int8_arg(load_id), text_arg(f.entry.url), int8_or_null(f.entry.size >= 0 ? f.entry.size : static_cast<int64_t>(f.bytes_read)),
          time_or_null(f.entry.mtime), text_or_null(f.entry.etag), int8_arg(static_cast<int64_t>(f.bytes_read)),
-         int8_arg(static_cast<int64_t>(f.records))},
+         int8_arg(static_cast<int64_t>(f.records)), text_or_null(f.checksum)},
         false);
 }
 

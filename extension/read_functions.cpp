@@ -136,6 +136,12 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
       }
       nulls[col.index] = false;
     }
+    for (const auto& [target, value] : plan.constants) {
+      if (bad || !value) continue;
+      const TargetColumn& col = cols[target];
+      values[col.index] = datum_from_text(col, *value);
+      nulls[col.index] = false;
+    }
     if (!bad && plan.filename_target >= 0) {
       const TargetColumn& col = cols[static_cast<size_t>(plan.filename_target)];
       values[col.index] = datum_from_text(col, url);

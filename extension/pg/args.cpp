@@ -5,7 +5,10 @@
 #include "extension/privileges.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/lsyscache.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 }
@@ -34,9 +37,45 @@ std::string jsonb_arg(FunctionCallInfo fcinfo, int n) {
   return out;
 }
 
+namespace {
+
+// A named source (etl.create_source): its URL, and its options under the call's own.
+bool resolve_source(SourceArgs& a) {
+  const std::string& name = a.url;
+  if (name.empty() || name[0] == '/' || name.find("://") != std::string::npos) return false;
+  std::string url, options;
+  bool found = false;
+  pg_guard([&] {
+    SPI_connect();
+    Oid types[1] = {TEXTOID};
+    Datum values[1] = {CStringGetTextDatum(name.c_str())};
+    const bool have_table = OidIsValid(get_relname_relid("source_config", get_namespace_oid("etl", true)));
+    if (have_table &&
+        SPI_execute_with_args("SELECT url, options::text FROM etl.source_config WHERE name = $1", 1, types, values, nullptr,
+                              true, 1) == SPI_OK_SELECT &&
+        SPI_processed == 1) {
+      // Copied out before SPI_finish frees SPI's memory.
+      url = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+      options = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+      found = true;
+    }
+    SPI_finish();
+  });
+  if (!found) {
+    throw Error(sqlstate::kUndefinedObject, "\"" + name + "\" is neither a URL nor a source", "",
+                "give a URL (file:///..., https://..., s3://...), an absolute path, or a name from etl.sources");
+  }
+  a.url = url;
+  a.options_json = merge_options(options, a.options_json);
+  return true;
+}
+
+}  // namespace
+
 SourceArgs source_args(FunctionCallInfo fcinfo, int url_arg, int options_arg) {
   if (PG_ARGISNULL(url_arg)) throw Error(sqlstate::kInvalidParameterValue, "url must not be NULL");
   SourceArgs a{text_arg(fcinfo, url_arg), jsonb_arg(fcinfo, options_arg), {}};
+  resolve_source(a);
   a.options = parse_read_options(a.options_json);
   check_read_privilege(a.url, a.options.transport);
   return a;
