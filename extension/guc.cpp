@@ -8,6 +8,10 @@ extern "C" {
 namespace pg_etl::guc {
 
 char* database = nullptr;
+int max_workers = 4;
+int naptime_ms = 1000;
+char* run_id = nullptr;
+char* run_properties = nullptr;
 
 void define() {
   DefineCustomStringVariable(
@@ -15,6 +19,18 @@ void define() {
       "The extension must be created in this database. On reload the launcher moves to the new "
       "database.",
       &database, "postgres", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("pg_etl.max_workers", "Pipeline and workflow runs the background worker executes at once.",
+                          "Each run uses one background worker process (max_worker_processes must leave room).",
+                          &max_workers, 4, 0, 64, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("pg_etl.naptime", "Longest time the launcher sleeps between looking for due work.",
+                          "Queued runs wake it at once; schedules are checked at least this often.", &naptime_ms, 1000, 10,
+                          60000, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+  // Set by pg_etl while a run executes, read by etl.current_run_id() and etl.run_property().
+  DefineCustomStringVariable("pg_etl.run_id", "The pg_etl run executing in this session.", nullptr, &run_id, "",
+                             PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable("pg_etl.run_properties", "Properties of the pg_etl run executing in this session (JSON).",
+                             nullptr, &run_properties, "", PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr,
+                             nullptr, nullptr);
   MarkGUCPrefixReserved("pg_etl");
 }
 

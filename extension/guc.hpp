@@ -2,7 +2,11 @@
 // pg_etl's configuration parameters (all named pg_etl.*). See README "Configuration".
 namespace pg_etl::guc {
 
-extern char* database;  // pg_etl.database: the database the background worker serves
+extern char* database;       // pg_etl.database: the database the background worker serves
+extern int max_workers;      // pg_etl.max_workers: runs executing at once
+extern int naptime_ms;       // pg_etl.naptime: longest launcher sleep between checks
+extern char* run_id;         // pg_etl.run_id: the run executing in this session (set by pg_etl)
+extern char* run_properties; // pg_etl.run_properties: the current run's properties (JSON)
 
 // Defines the parameters. None is PGC_POSTMASTER: Postgres makes defining one FATAL
 // when the library is loaded by a session rather than preloaded.

@@ -4,6 +4,7 @@
 #include "extension/pg/boundary.hpp"
 #include "extension/pg/interrupt_hooks.hpp"
 #include "worker/launcher.hpp"
+#include "worker/shared_state.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -15,6 +16,9 @@ void _PG_init(void) {
   pg_etl::pg::cpp_boundary([] {
     pg_etl::guc::define();
     pg_etl::pg::install_interrupt_hooks();
-    if (process_shared_preload_libraries_in_progress) pg_etl::worker::register_launcher();
+    if (process_shared_preload_libraries_in_progress) {
+      pg_etl::worker::request_shared_state();
+      pg_etl::worker::register_launcher();
+    }
   });
 }

@@ -1,21 +1,36 @@
 // The launcher: one background worker per cluster, connected to pg_etl.database.
-// Shaped like pg_cron's: a loop of CHECK_FOR_INTERRUPTS, config reload on SIGHUP and a
-// latch wait. Scheduling and running jobs arrive with the pipelines (issue 4); today
-// it connects, announces itself and waits, so deployment and start-up are tested.
+// Shaped like pg_cron's: a loop of CHECK_FOR_INTERRUPTS, config reload on SIGHUP, one
+// scheduler tick in its own transaction (etl._launcher_tick: due schedules, file-arrival
+// polls, queued runs claimed up to pg_etl.max_workers, overlap policies), dynamic
+// workers started for what it claimed, and a latch wait that etl.enqueue cuts short at
+// commit. A failing tick is logged and retried; it never takes the launcher down. On
+// start, runs left 'running' by a crash or restart are failed and retried by policy.
 #include "worker/launcher.hpp"
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "extension/guc.hpp"
 #include "extension/pg/boundary.hpp"
+#include "worker/shared_state.hpp"
+#include "worker/worker_task.hpp"
 
 extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "executor/spi.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
 PGDLLEXPORT void pg_etl_launcher_main(Datum arg);
@@ -24,8 +39,84 @@ PGDLLEXPORT void pg_etl_launcher_main(Datum arg);
 namespace pg_etl::worker {
 
 namespace {
-constexpr long kNaptimeMs = 1000;
 constexpr int kRestartSeconds = 5;
+constexpr long kRecoverEveryMs = 10000;
+
+struct Started {
+  BackgroundWorkerHandle* handle;
+  WorkerTask task;
+};
+
+// Runs body inside a transaction with SPI and a snapshot; a Postgres error aborts the
+// transaction and is logged as a WARNING, and the launcher goes on.
+template <typename F>
+bool in_transaction(const char* what, F&& body) {
+  try {
+    pg::pg_guard([&] {
+      SetCurrentStatementStartTimestamp();
+      StartTransactionCommand();
+      SPI_connect();
+      PushActiveSnapshot(GetTransactionSnapshot());
+      pgstat_report_activity(STATE_RUNNING, what);
+    });
+    body();
+    pg::pg_guard([] {
+      SPI_finish();
+      PopActiveSnapshot();
+      CommitTransactionCommand();
+      pgstat_report_activity(STATE_IDLE, nullptr);
+    });
+    return true;
+  } catch (const pg::PgError& e) {
+    const std::string msg = e.what();
+    pg::pg_guard([&] {
+      AbortCurrentTransaction();
+      MemoryContextSwitchTo(TopMemoryContext);
+      ereport(WARNING, (errmsg("pg_etl launcher: %s failed: %s", what, msg.c_str())));
+    });
+    return false;
+  }
+}
+
+// Runs sql; returns the first column of each row as text.
+std::vector<std::vector<std::string>> query(const char* sql, int nargs = 0, Oid* types = nullptr, Datum* values = nullptr) {
+  std::vector<std::vector<std::string>> rows;
+  pg::pg_guard([&] {
+    if (SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0) < 0) elog(ERROR, "pg_etl launcher: \"%s\" failed", sql);
+  });
+  for (uint64 i = 0; i < SPI_processed; i++) {
+    std::vector<std::string> row;
+    for (int c = 1; c <= SPI_tuptable->tupdesc->natts; c++) {
+      char* v = pg::pg_guard([&] { return SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c); });
+      row.emplace_back(v ? v : "");
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+bool extension_ready() {
+  auto rows = query("SELECT to_regprocedure('etl._launcher_tick(integer)') IS NOT NULL");
+  return !rows.empty() && rows[0][0] == "t";
+}
+
+bool start_worker(const WorkerTask& task, std::vector<Started>& started) {
+  BackgroundWorker w;
+  std::memset(&w, 0, sizeof w);
+  w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+  w.bgw_start_time = BgWorkerStart_RecoveryFinished;
+  w.bgw_restart_time = BGW_NEVER_RESTART;
+  strlcpy(w.bgw_library_name, "pg_etl", BGW_MAXLEN);
+  strlcpy(w.bgw_function_name, "pg_etl_worker_main", BGW_MAXLEN);
+  snprintf(w.bgw_name, BGW_MAXLEN, "pg_etl worker %s %lld", task.kind == 'p' ? "poll" : "run", static_cast<long long>(task.id));
+  strlcpy(w.bgw_type, "pg_etl worker", BGW_MAXLEN);
+  w.bgw_notify_pid = MyProcPid;  // our latch is set when it starts and stops
+  std::memcpy(w.bgw_extra, &task, sizeof task);
+  BackgroundWorkerHandle* handle = nullptr;
+  if (!RegisterDynamicBackgroundWorker(&w, &handle)) return false;
+  started.push_back(Started{handle, task});
+  return true;
+}
 
 void launcher_loop() {
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -36,12 +127,13 @@ void launcher_loop() {
   char connected_to[NAMEDATALEN];
   strlcpy(connected_to, guc::database, sizeof connected_to);
   pgstat_report_appname("pg_etl launcher");
+  register_launcher_latch();
   ereport(LOG, (errmsg("pg_etl launcher started in database \"%s\"", guc::database)));
 
+  std::vector<Started> workers;
+  bool recovered = false;
+  TimestampTz last_recover = 0;
   for (;;) {
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kNaptimeMs,
-                    PG_WAIT_EXTENSION);
-    ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {
       ConfigReloadPending = false;
@@ -53,6 +145,75 @@ void launcher_loop() {
         proc_exit(1);
       }
     }
+    // Forget workers that have exited; their runs' outcomes are in etl.runs.
+    bool any_stopped = false;
+    for (size_t i = 0; i < workers.size();) {
+      pid_t pid;
+      if (GetBackgroundWorkerPid(workers[i].handle, &pid) == BGWH_STOPPED) {
+        pfree(workers[i].handle);
+        workers[i] = workers.back();
+        workers.pop_back();
+        any_stopped = true;
+      } else {
+        i++;
+      }
+    }
+    const int free_slots = std::max(0, guc::max_workers - static_cast<int>(workers.size()));
+    std::vector<WorkerTask> to_start;
+    long sleep_ms = guc::naptime_ms;
+    const TimestampTz now = GetCurrentTimestamp();
+    in_transaction("pg_etl scheduler tick", [&] {
+      if (!extension_ready()) return;
+      if (!recovered || any_stopped || TimestampDifferenceExceeds(last_recover, now, kRecoverEveryMs)) {
+        // At start every run still 'running' lost its worker; later, give claimed runs a minute.
+        query(recovered ? "SELECT etl._recover_runs(60)" : "SELECT etl._recover_runs(0)");
+        recovered = true;
+        last_recover = now;
+      }
+      Oid types[1] = {INT4OID};
+      Datum values[1] = {Int32GetDatum(free_slots)};
+      for (const auto& row : query("SELECT kind, run_id, owner, oid FROM etl._launcher_tick($1) t "
+                                   "LEFT JOIN pg_roles r ON r.rolname = t.owner",
+                                   1, types, values)) {
+        WorkerTask t{row[0] == "poll" ? 'p' : 'r', std::stoll(row[1]), MyDatabaseId,
+                     row[3].empty() ? 0u : static_cast<uint32_t>(std::stoul(row[3]))};
+        if (t.role == 0) {
+          // The owner's role is gone: nothing can run as it.
+          if (t.kind == 'r') {
+            Oid rt[3] = {INT8OID, TEXTOID, TEXTOID};
+            const std::string msg = "role \"" + row[2] + "\" that owns this pipeline does not exist";
+            Datum rv[3] = {Int64GetDatum(t.id), CStringGetTextDatum(msg.c_str()), CStringGetTextDatum("28000")};
+            query("SELECT etl._finish_run($1, false, $2, $3, false)", 3, rt, rv);
+          }
+          continue;
+        }
+        to_start.push_back(t);
+      }
+      // Sleep until the next schedule or retry is due, but never longer than naptime.
+      auto next = query("SELECT greatest(0, least(extract(epoch FROM (SELECT min(next_run_at) FROM etl.pipelines WHERE NOT paused) - clock_timestamp()),"
+                        " extract(epoch FROM (SELECT min(next_run_at) FROM etl.workflows WHERE NOT paused) - clock_timestamp()),"
+                        " extract(epoch FROM (SELECT min(not_before) FROM etl.runs WHERE status = 'queued') - clock_timestamp())) * 1000)::bigint");
+      if (!next.empty() && !next[0][0].empty()) sleep_ms = std::min(sleep_ms, std::max(5L, std::stol(next[0][0]) + 1));
+    });
+    std::vector<int64_t> not_started;
+    for (const WorkerTask& t : to_start)
+      if (!start_worker(t, workers) && t.kind == 'r') not_started.push_back(t.id);
+    if (!not_started.empty()) {
+      // No background worker slot free (max_worker_processes): back to the queue.
+      in_transaction("pg_etl requeue", [&] {
+        for (int64_t id : not_started) {
+          Oid types[1] = {INT8OID};
+          Datum values[1] = {Int64GetDatum(id)};
+          query("UPDATE etl.runs SET status = 'queued', started_at = NULL, not_before = clock_timestamp() + interval '1 second' "
+                "WHERE id = $1 AND status = 'running'",
+                1, types, values);
+        }
+      });
+      ereport(WARNING, (errmsg("pg_etl launcher: no background worker slot for %zu run(s); raise max_worker_processes",
+                               not_started.size())));
+    }
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sleep_ms, PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
   }
 }
 }  // namespace
@@ -72,9 +233,8 @@ void register_launcher() {
 
 }  // namespace pg_etl::worker
 
-// Everything inside runs in Postgres' regime (ereport, longjmp to the bgworker's
-// top-level handler, which exits the process): no C++ objects with destructors live
-// here, and the boundary turns any stray C++ exception into a clean ERROR exit.
+// C++ objects live in launcher_loop's frames; errors there are caught per tick, and
+// anything that escapes ends the process through the boundary's clean ERROR exit.
 void pg_etl_launcher_main(Datum) {
   pg_etl::pg::cpp_boundary([] { pg_etl::worker::launcher_loop(); });
 }

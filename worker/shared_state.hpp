@@ -1,0 +1,19 @@
+#pragma once
+// What the launcher shares with every backend: where to find its latch, so a
+// transaction that queued work can wake it at commit (etl._wake_launcher).
+// Present only when pg_etl is in shared_preload_libraries.
+namespace pg_etl::worker {
+
+// Hooks shared-memory requests; call from _PG_init while preloading.
+void request_shared_state();
+
+// Called by the launcher once connected; cleared when it exits.
+void register_launcher_latch();
+
+// Wakes the launcher now (no-op without shared state or a running launcher).
+void wake_launcher_now();
+
+// Wakes it when the current transaction commits (nothing on abort).
+void wake_launcher_at_commit();
+
+}  // namespace pg_etl::worker
