@@ -20,6 +20,7 @@
 
 extern "C" {
 #include "access/table.h"
+#include "catalog/namespace.h"
 #include "commands/copy.h"
 #include "commands/copyfrom_internal.h"
 #include "executor/executor.h"
@@ -125,7 +126,9 @@ class Loader {
 void Loader::open_target() {
   rel_ = pg_guard([this] { return table_open(relid_, RowExclusiveLock); });
   target_name_ = pg_guard([this]() -> const char* {
-    return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel_)), RelationGetRelationName(rel_));
+    // Temporary tables show as pg_temp.name, not as this backend's pg_temp_N.
+    const char* nsp = isTempNamespace(RelationGetNamespace(rel_)) ? "pg_temp" : get_namespace_name(RelationGetNamespace(rel_));
+    return quote_qualified_identifier(nsp, RelationGetRelationName(rel_));
   });  // palloc'd; copied into the std::string
   cols_ = describe_columns(RelationGetDescr(rel_));
 }
@@ -140,8 +143,10 @@ void Loader::plan() {
   stream_ = explicit_files_ ? std::make_unique<RecordStream>(files_, opt_, names)
                             : std::make_unique<RecordStream>(url_, opt_, names);
   const std::vector<std::string> source_cols = stream_->discover_columns();
+  // Messages name the file whose columns decided, not the glob.
+  const std::string decided_by = stream_->files().empty() ? redact_url(url_) : stream_->files().back().entry.url;
   const ColumnPlan plan = plan_columns(targets, source_cols, stream_->first_format(), stream_->first_has_header(), opt_,
-                                       true, redact_url(url_), target_name_);
+                                       true, decided_by, target_name_);
   std::vector<ColumnSource> sources;
   for (size_t v = 0; v < plan.columns.size(); v++) sources.push_back(plan.columns[v].source);
   stream_->set_columns(sources);

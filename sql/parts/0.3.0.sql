@@ -440,7 +440,7 @@ BEGIN
     RAISE EXCEPTION 'pipeline "%" does not exist', name USING ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO etl.processed_files (pipeline, url, skipped) VALUES (name, etl._redact_url(url), true)
-  ON CONFLICT (pipeline, url) DO UPDATE SET skipped = true, processed_at = now();
+  ON CONFLICT ON CONSTRAINT processed_files_pkey DO UPDATE SET skipped = true, processed_at = now();
 END $$;
 
 -- ---- running -------------------------------------------------------------------------
@@ -859,7 +859,8 @@ BEGIN
   IF NOT etl._perform_run(rid, false) THEN
     SELECT * INTO r FROM etl.runs WHERE id = rid;
     RAISE WARNING 'run % of % failed: %', rid, name, r.error USING DETAIL = 'SQLSTATE ' || r.sqlstate,
-      HINT = 'the run is recorded in etl.runs; its work was rolled back';
+      HINT = CASE WHEN r.workflow IS NULL THEN 'the run is recorded in etl.runs; its work was rolled back'
+                  ELSE format('steps that succeeded stay done; etl.resume_run(%s) re-runs the failed step and what depends on it', rid) END;
   END IF;
   RETURN rid;
 END $$;

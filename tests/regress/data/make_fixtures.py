@@ -16,6 +16,10 @@ import sys
 out = sys.argv[1]
 os.makedirs(os.path.join(out, "many", "sub"), exist_ok=True)
 os.makedirs(os.path.join(out, "year=2024", "month=05"), exist_ok=True)
+# Where pipeline tests drop files with COPY ... TO (the server writes them).
+for d in ("landing", "landing/cdc"):
+    os.makedirs(os.path.join(out, d), exist_ok=True)
+    os.chmod(os.path.join(out, d), 0o777)
 
 
 def write(name, data, mode="wb"):
