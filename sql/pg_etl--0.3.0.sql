@@ -253,7 +253,6 @@ CREATE TABLE etl.runs (
   error           text,
   sqlstate        text,
   worker_pid      int,
-  cancel_requested boolean NOT NULL DEFAULT false,
   retry_of        bigint,
   owner           name NOT NULL DEFAULT current_user,
   CHECK ((pipeline IS NULL) <> (workflow IS NULL))
@@ -914,7 +913,7 @@ BEGIN
                   (SELECT w.options->'retry' FROM etl.workflows w WHERE w.name = r.workflow)) INTO policy;
   IF ok THEN
     final_status := 'succeeded';
-  ELSIF cancelled OR r.cancel_requested THEN
+  ELSIF cancelled THEN
     final_status := 'cancelled';
   ELSIF with_retries AND policy IS NOT NULL THEN
     delay := etl._retry_delay(policy, r.attempt + 1);
@@ -954,8 +953,13 @@ DECLARE
   state text;
   wf record;
 BEGIN
-  UPDATE etl.runs SET status = 'running', started_at = clock_timestamp(), finished_at = NULL, worker_pid = pg_backend_pid()
-   WHERE id = rid RETURNING * INTO STRICT r;
+  SELECT * INTO STRICT r FROM etl.runs WHERE id = rid;
+  -- A worker already marked the run as its own (in a committed transaction); updating
+  -- the row again here would lock it for the whole run.
+  IF r.status <> 'running' OR r.worker_pid IS DISTINCT FROM pg_backend_pid() THEN
+    UPDATE etl.runs SET status = 'running', started_at = clock_timestamp(), finished_at = NULL, worker_pid = pg_backend_pid()
+     WHERE id = rid RETURNING * INTO STRICT r;
+  END IF;
   PERFORM set_config('pg_etl.run_id', rid::text, true);
   PERFORM set_config('pg_etl.run_properties', r.params::text, true);
   IF r.workflow IS NOT NULL THEN
@@ -1002,17 +1006,21 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION etl.enqueue(text, jsonb) IS 'Hands a run to the background worker (started right after commit)';
 
+-- A queued run is cancelled at once; a running one is interrupted (its worker records
+-- it as cancelled). Never waits on the run: the running transaction holds its row.
 CREATE FUNCTION etl.cancel(run_id bigint) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r etl.runs;
 BEGIN
-  SELECT * INTO r FROM etl.runs WHERE id = run_id FOR UPDATE;
+  UPDATE etl.runs SET status = 'cancelled', finished_at = clock_timestamp(), error = 'cancelled'
+   WHERE id = run_id AND status = 'queued';
+  IF FOUND THEN RETURN 'cancelled'; END IF;
+  SELECT * INTO r FROM etl.runs WHERE id = run_id;
   IF NOT FOUND THEN RAISE EXCEPTION 'run % does not exist', run_id USING ERRCODE = 'undefined_object'; END IF;
-  IF r.status = 'queued' THEN
-    UPDATE etl.runs SET status = 'cancelled', finished_at = clock_timestamp(), error = 'cancelled' WHERE id = run_id;
-    RETURN 'cancelled';
-  ELSIF r.status = 'running' THEN
-    UPDATE etl.runs SET cancel_requested = true WHERE id = run_id;
-    IF r.worker_pid IS NOT NULL AND r.worker_pid <> pg_backend_pid() THEN PERFORM pg_cancel_backend(r.worker_pid); END IF;
+  IF r.status = 'running' THEN
+    IF r.worker_pid IS NULL OR r.worker_pid = pg_backend_pid() OR NOT pg_cancel_backend(r.worker_pid) THEN
+      RAISE EXCEPTION 'run % is starting or has no worker to interrupt', run_id USING ERRCODE = 'object_not_in_prerequisite_state',
+        HINT = 'try again in a moment';
+    END IF;
     RETURN 'cancelling';
   END IF;
   RAISE EXCEPTION 'run % has already finished (%)', run_id, r.status USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -1048,7 +1056,7 @@ BEGIN
   IF r.workflow IS NULL THEN RETURN etl.run(r.pipeline, r.params); END IF;
   UPDATE etl.run_steps SET status = 'pending', error = NULL, sqlstate = NULL
    WHERE run_steps.run_id = resume_run.run_id AND status IN ('failed', 'skipped', 'running');
-  UPDATE etl.runs SET attempt = attempt + 1, cancel_requested = false WHERE id = run_id;
+  UPDATE etl.runs SET attempt = attempt + 1 WHERE id = run_id;
   IF NOT etl._perform_run(run_id, false) THEN
     RAISE WARNING 'run % of workflow % failed again: %', run_id, r.workflow, (SELECT error FROM etl.runs WHERE id = run_id);
   END IF;

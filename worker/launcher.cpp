@@ -84,7 +84,7 @@ std::vector<std::vector<std::string>> query(const char* sql, int nargs = 0, Oid*
   pg::pg_guard([&] {
     if (SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0) < 0) elog(ERROR, "pg_etl launcher: \"%s\" failed", sql);
   });
-  for (uint64 i = 0; i < SPI_processed; i++) {
+  for (uint64 i = 0; SPI_tuptable && i < SPI_processed; i++) {  // no rows without RETURNING
     std::vector<std::string> row;
     for (int c = 1; c <= SPI_tuptable->tupdesc->natts; c++) {
       char* v = pg::pg_guard([&] { return SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c); });

@@ -49,7 +49,7 @@ std::string scalar(const char* sql, int64_t arg) {
   pg::pg_guard([&] {
     if (SPI_execute_with_args(sql, 1, types, values, nullptr, false, 1) < 0) elog(ERROR, "pg_etl worker: \"%s\" failed", sql);
   });
-  if (SPI_processed > 0) {
+  if (SPI_processed > 0 && SPI_tuptable) {  // statements without RETURNING have no rows
     char* v = pg::pg_guard([] { return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1); });
     if (v) out = v;
   }
@@ -58,6 +58,11 @@ std::string scalar(const char* sql, int64_t arg) {
 
 void execute_run(int64_t run_id) {
   const std::string activity = "pg_etl run " + std::to_string(run_id);
+  // Say who runs it, committed before the run starts: etl.cancel and the launcher's
+  // recovery look for this process while the run's own transaction is still open.
+  pg::pg_guard(begin);
+  scalar("UPDATE etl.runs SET worker_pid = pg_backend_pid() WHERE id = $1 AND status = 'running'", run_id);
+  pg::pg_guard(commit);
   try {
     pg::pg_guard([&] {
       begin();

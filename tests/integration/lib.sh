@@ -44,3 +44,14 @@ expect_error() {
 servers_env() {
   . "${PG_ETL_SERVERS_DIR:?}/env.sh"
 }
+
+# wait_for SECONDS WHAT SQL [DB]: polls SQL until it returns t.
+wait_for() {
+  local secs="$1" what="$2" sql="$3" db="${4:-${DB:-postgres}}" deadline
+  deadline=$(( $(date +%s) + secs ))
+  while [ "$(date +%s)" -le $deadline ]; do
+    [ "$(q "$sql" "$db" 2>/dev/null)" = t ] && { pass "$what"; return 0; }
+    sleep 0.2
+  done
+  fail "$what: not within ${secs}s ($sql)"
+}
