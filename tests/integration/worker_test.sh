@@ -82,6 +82,28 @@ overlap=$(q "SELECT count(*) FROM etl.runs a JOIN etl.runs b ON a.id < b.id AND 
 [ "$overlap" -ge 2 ] || fail "the three runs did not overlap ($overlap overlapping pairs)"
 pass "the runs overlapped in time ($overlap overlapping pairs of 3)"
 
+# Overlap policies: "queue" (the default) runs one at a time, a number allows that many.
+q "CREATE TABLE ov (id int, payload text)"
+q "SELECT etl.create_pipeline('one_at_a_time', '$ETL_HTTP_URL/slow?delay=0.05&rows=10', 'ov', options => '{\"format\": \"csv\"}')"
+q "SELECT etl.create_pipeline('two_at_a_time', '$ETL_HTTP_URL/slow?delay=0.05&rows=10', 'ov', options => '{\"format\": \"csv\", \"overlap\": 2}')"
+q "SELECT etl.enqueue('one_at_a_time'), etl.enqueue('one_at_a_time'), etl.enqueue('two_at_a_time'), etl.enqueue('two_at_a_time')" >/dev/null
+wait_for 20 "four overlap-policy runs finish" \
+  "SELECT count(*) = 4 FROM etl.runs WHERE pipeline IN ('one_at_a_time', 'two_at_a_time') AND status = 'succeeded'"
+pairs() { q "SELECT count(*) FROM etl.runs a JOIN etl.runs b ON a.id < b.id AND a.started_at < b.finished_at AND b.started_at < a.finished_at WHERE a.pipeline = '$1' AND b.pipeline = '$1'"; }
+assert_eq "$(pairs one_at_a_time)" 0 "overlap queue: the second run waited for the first"
+assert_eq "$(pairs two_at_a_time)" 1 "overlap 2: both runs ran at once"
+
+# A file-arrival batch: wait for two files.
+q "CREATE TABLE batched (order_id bigint)"
+mkdir -p "$data/batch" && chmod 777 "$data/batch"
+q "SELECT etl.create_pipeline('batched', 'file://$data/batch/*.csv', 'batched', options => '{\"trigger\": {\"type\": \"file_arrival\", \"poll_interval\": 0.3, \"batch_size\": 2, \"batch_window\": 600}}')"
+cp "$data/orders.csv" "$data/batch/a.csv" && chmod a+r "$data/batch/a.csv"
+sleep 1.5
+assert_eq "$(q "SELECT count(*) FROM etl.runs WHERE pipeline = 'batched'")" 0 "one file of a batch of two: no run yet"
+cp "$data/orders.csv" "$data/batch/b.csv" && chmod a+r "$data/batch/b.csv"
+wait_for 10 "the second file completes the batch: one run loads both" \
+  "SELECT (SELECT count(*) FROM batched) = 16 AND (SELECT count(*) = 1 FROM etl.runs WHERE pipeline = 'batched')"
+
 # etl.enqueue wakes the launcher at commit, not at its next look.
 q "ALTER SYSTEM SET pg_etl.naptime = '20s'" && q "SELECT pg_reload_conf()" >/dev/null
 sleep 1
