@@ -14,17 +14,17 @@ echo "== 2/3 start the dev cluster"
 PSQL=("$root/scripts/dev-cluster.sh" psql -v ON_ERROR_STOP=1 -d postgres)
 
 echo "== 3/3 demo"
-# The server reads files itself: the demo's files sit where the postgres user can read them.
+# The server reads files itself: the demo's landing folder is where the postgres user can read.
 demo="$root/.dev-cluster/demo"
-mkdir -p "$demo"
-cp "$root/examples/data/orders.csv" "$demo/orders.csv"
-gzip -c "$root/examples/data/orders.csv" >"$demo/orders-archive.csv.gz"
+rm -rf "$demo" && mkdir -p "$demo/landing"
+cp "$root/examples/data/orders.csv" "$demo/landing/orders-2024-05-01.csv"
 chmod -R a+rX "$demo"
 "${PSQL[@]}" -q -v demo="$demo" <<'SQL'
 CREATE EXTENSION IF NOT EXISTS pg_cron;
-CREATE EXTENSION IF NOT EXISTS pg_etl;
-CREATE SCHEMA IF NOT EXISTS demo;
-DROP TABLE IF EXISTS demo.orders;
+DROP EXTENSION IF EXISTS pg_etl CASCADE;
+CREATE EXTENSION pg_etl;
+DROP SCHEMA IF EXISTS demo CASCADE;
+CREATE SCHEMA demo;
 CREATE TABLE demo.orders (
   order_id    bigint PRIMARY KEY,
   customer    text NOT NULL,
@@ -32,28 +32,46 @@ CREATE TABLE demo.orders (
   amount      numeric(12,2),
   currency    char(3),
   ordered_at  timestamp,
-  source_file text,
-  loaded_at   timestamptz NOT NULL DEFAULT now()
+  _etl_run_id bigint          -- filled by pg_etl: every row leads back to its run
 );
+-- Where files land, and a pipeline that cleans them into demo.orders every 2 seconds.
+SELECT etl.create_source('landing', 'file://' || :'demo' || '/landing/*.csv');
+SELECT etl.create_pipeline('demo_orders', 'landing', 'demo.orders',
+  transform  => $$SELECT order_id::bigint, customer, lower(email) AS email, amount::numeric AS amount,
+                         currency, ordered_at::timestamp AS ordered_at
+                    FROM input WHERE amount::numeric > 0$$,
+  write_mode => 'merge', merge_key => ARRAY['order_id'],
+  schedule   => '*/2 * * * * *');
 SQL
-"${PSQL[@]}" -v demo="$demo" <<'SQL'
+echo "pipeline demo_orders defined; the background worker runs it every 2 seconds"
+wait_for_run() {  # wait until N scheduled runs have succeeded
+  for _ in $(seq 60); do
+    [ "$("${PSQL[@]}" -A -t -c "SELECT count(*) >= $1 FROM etl.runs WHERE pipeline = 'demo_orders' AND status = 'succeeded' AND files > 0")" = t ] && return 0
+    sleep 0.5
+  done
+  echo "the scheduled run did not happen; see scripts/dev-cluster.sh log" >&2
+  return 1
+}
+wait_for_run 1
+# A second file lands: the next scheduled run loads it, and only it.
+sed -e '1!s/^10\([0-9][0-9]\),/20\1,/' "$root/examples/data/orders.csv" >"$demo/landing/orders-2024-05-02.csv"
+chmod a+r "$demo/landing/orders-2024-05-02.csv"
+wait_for_run 2
+"${PSQL[@]}" -q -c "SELECT etl.pause('demo_orders')" >/dev/null
+"${PSQL[@]}" <<'SQL'
 \echo
 SELECT etl.version() AS pg_etl_version, current_setting('shared_preload_libraries') AS preloaded;
-\echo 'Look before loading:'
-SELECT * FROM etl.preview(:'demo' || '/orders.csv', max_rows => 2);
-\echo 'Load both files (plain and gzip, matched by a glob) at COPY speed:'
-SELECT * FROM etl.load('demo.orders', 'file://' || :'demo' || '/orders*.csv*',
-                       '{"filename_column": "source_file", "reject_limit": -1}');
-\echo 'demo.orders:'
-SELECT order_id, customer, amount, currency, ordered_at, regexp_replace(source_file, '.*/', '') AS from_file
-  FROM demo.orders ORDER BY order_id;
-\echo 'Where the rows came from (etl.loads, etl.load_files) and what was rejected (etl.rejects):'
-SELECT l.id AS load_id, l.target, regexp_replace(f.url, '.*/', '') AS file, f.records, f.bytes_read,
-       l.rows_loaded, l.rows_rejected
-  FROM etl.loads l JOIN etl.load_files f ON f.load_id = l.id
- ORDER BY l.id DESC, f.url LIMIT 2;
-SELECT line, message FROM etl.rejects ORDER BY id DESC LIMIT 3;
+\echo 'demo.orders (first rows):'
+SELECT order_id, customer, email, amount, currency, _etl_run_id FROM demo.orders ORDER BY order_id LIMIT 5;
+SELECT count(*) AS orders_loaded FROM demo.orders;
+\echo 'etl.runs: the scheduled runs that loaded files (runs with nothing new load nothing):'
+SELECT id, status, trigger, rows_read, rows_written, files, finished_at - started_at AS took
+  FROM etl.runs WHERE pipeline = 'demo_orders' AND files > 0 ORDER BY id;
+\echo 'etl.lineage: where the rows in demo.orders came from:'
+SELECT run_id, regexp_replace(input, '.*/', '') AS input_file, input_checksum, output, rows_written
+  FROM etl.lineage_edges ORDER BY run_id;
 SQL
 echo
+echo "demo_orders is paused now; SELECT etl.resume('demo_orders') starts its schedule again."
 "$root/scripts/dev-cluster.sh" status
 echo "next: scripts/dev-cluster.sh psql     (stop with: scripts/dev-cluster.sh stop)"
