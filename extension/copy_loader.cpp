@@ -23,7 +23,9 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "commands/copy.h"
 #include "commands/copyfrom_internal.h"
+#include "access/htup_details.h"
 #include "executor/executor.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
@@ -530,6 +532,18 @@ extern "C" void pg_etl_copy_error_context(void* arg) {
 }
 
 }  // namespace
+
+Datum load_result_datum(FunctionCallInfo fcinfo, const LoadResult& r) {
+  return pg_guard([&] {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "a load must return a record");
+    desc = BlessTupleDesc(desc);
+    Datum values[5] = {Int64GetDatum(r.rows_loaded), Int64GetDatum(r.rows_rejected),
+                       Int64GetDatum(static_cast<int64>(r.bytes_read)), Int32GetDatum(r.files), Int64GetDatum(r.load_id)};
+    bool nulls[5] = {false, false, false, false, false};
+    return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+  });
+}
 
 LoadResult load_into(Oid relid, const SourceArgs& args, const std::vector<FileEntry>* files) {
   Loader loader(relid, args, files);

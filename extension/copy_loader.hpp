@@ -27,4 +27,7 @@ struct SourceArgs;
 // or exactly `files` when given (a pipeline run's new files).
 LoadResult load_into(Oid relid, const SourceArgs& args, const std::vector<FileEntry>* files = nullptr);
 
+// The (rows_loaded, rows_rejected, bytes_read, files, load_id) record SQL functions return.
+Datum load_result_datum(FunctionCallInfo fcinfo, const LoadResult& r);
+
 }  // namespace pg_etl::pg

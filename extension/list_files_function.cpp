@@ -1,4 +1,5 @@
-// etl.list_files(url, options): the files a URL or glob names, with size and time.
+// etl.list_files(url, options): the files a URL or glob names, with size and time;
+// etl._list_files adds each file's ETag.
 #include "core/transport.hpp"
 #include "extension/pg/args.hpp"
 #include "extension/pg/boundary.hpp"
@@ -19,10 +20,13 @@ PG_ETL_FUNCTION(pg_etl_list_files) {
   for (const FileEntry& f : files) {
     const char* u = f.url.c_str();
     const int64_t size = f.size, mtime = f.mtime;
+    const char* etag = f.etag.c_str();
     pg_guard([&] {
-      Datum values[3] = {CStringGetTextDatum(u), Int64GetDatum(size),
-                         TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(mtime)))};
-      bool nulls[3] = {false, size < 0, mtime < 0};
+      // etl._list_files (for pipelines) has a fourth column, the ETag.
+      Datum values[4] = {CStringGetTextDatum(u), Int64GetDatum(size),
+                         TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(mtime))),
+                         CStringGetTextDatum(etag)};
+      bool nulls[4] = {false, size < 0, mtime < 0, *etag == '\0'};
       tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     });
   }

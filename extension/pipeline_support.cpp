@@ -91,26 +91,6 @@ PG_ETL_FUNCTION(pg_etl_redact_url) {
   return pg_etl::pg::pg_guard([&] { return PointerGetDatum(cstring_to_text(r.c_str())); });
 }
 
-// etl._list_files(url text, options jsonb) -> TABLE(url, size, modified, etag)
-PG_ETL_FUNCTION(pg_etl_list_files_etag) {
-  using namespace pg_etl;
-  using namespace pg_etl::pg;
-  const SourceArgs args = source_args(fcinfo, 0, 1);
-  std::vector<FileEntry> files = list_files(args.url, args.options.transport);
-  pg_guard([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
-  auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-  for (const FileEntry& f : files) {
-    pg_guard([&] {
-      Datum values[4] = {CStringGetTextDatum(f.url.c_str()), Int64GetDatum(f.size),
-                         TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(f.mtime))),
-                         CStringGetTextDatum(f.etag.c_str())};
-      bool nulls[4] = {false, f.size < 0, f.mtime < 0, f.etag.empty()};
-      tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-    });
-  }
-  return (Datum)0;
-}
-
 // etl._load_files(target regclass, source text, files text[], options jsonb)
 //   -> (rows_loaded, rows_rejected, bytes_read, files, load_id)
 // Loads exactly the files given (URLs as listed, without credentials; credentials in
@@ -134,14 +114,5 @@ PG_ETL_FUNCTION(pg_etl_load_files) {
     check_read_privilege(e.fetch_url, args.options.transport);
     files.push_back(std::move(e));
   }
-  const LoadResult r = load_into(PG_GETARG_OID(0), args, &files);
-  return pg_guard([&] {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "etl._load_files must return a record");
-    desc = BlessTupleDesc(desc);
-    Datum values[5] = {Int64GetDatum(r.rows_loaded), Int64GetDatum(r.rows_rejected),
-                       Int64GetDatum(static_cast<int64>(r.bytes_read)), Int32GetDatum(r.files), Int64GetDatum(r.load_id)};
-    bool rnulls[5] = {false, false, false, false, false};
-    return HeapTupleGetDatum(heap_form_tuple(desc, values, rnulls));
-  });
+  return load_result_datum(fcinfo, load_into(PG_GETARG_OID(0), args, &files));
 }

@@ -22,7 +22,7 @@ CREATE FUNCTION etl._retry_delay(policy jsonb, next_attempt int) RETURNS float8
   AS 'MODULE_PATHNAME', 'pg_etl_retry_delay' LANGUAGE C VOLATILE;
 CREATE FUNCTION etl._list_files(url text, options jsonb DEFAULT '{}')
   RETURNS TABLE (url text, size bigint, modified timestamptz, etag text)
-  AS 'MODULE_PATHNAME', 'pg_etl_list_files_etag' LANGUAGE C VOLATILE;
+  AS 'MODULE_PATHNAME', 'pg_etl_list_files' LANGUAGE C VOLATILE;
 CREATE FUNCTION etl._load_files(target regclass, source text, files text[], options jsonb DEFAULT '{}',
                                 OUT rows_loaded bigint, OUT rows_rejected bigint, OUT bytes_read bigint,
                                 OUT files int, OUT load_id bigint)
