@@ -1,0 +1,195 @@
+#include "core/date_formats.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+#include "core/civil_time.hpp"
+
+namespace pg_etl {
+namespace {
+
+const char* const kNames[] = {"YYYY-MM-DD", "YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY", "DD.MM.YYYY", "DD-MM-YYYY",
+                              "Mon DD YYYY", "DD Mon YYYY"};
+const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+
+struct Cursor {
+  std::string_view s;
+  size_t i = 0;
+  bool done() const { return i >= s.size(); }
+  char peek() const { return done() ? '\0' : s[i]; }
+  bool eat(char c) {
+    if (peek() != c) return false;
+    i++;
+    return true;
+  }
+  // 1..max digits (exactly n when n > 0).
+  bool digits(int& v, size_t min, size_t max) {
+    size_t start = i;
+    v = 0;
+    while (!done() && std::isdigit(static_cast<unsigned char>(s[i])) && i - start < max) v = v * 10 + (s[i++] - '0');
+    return i - start >= min;
+  }
+  bool month_name(int& m) {
+    if (i + 3 > s.size()) return false;
+    for (int k = 0; k < 12; k++) {
+      bool same = true;
+      for (int j = 0; j < 3; j++) same = same && std::tolower(static_cast<unsigned char>(s[i + j])) == kMonths[k][j];
+      if (same) {
+        i += 3;
+        while (!done() && std::isalpha(static_cast<unsigned char>(s[i]))) i++;  // "June", "Sept."
+        eat('.');
+        m = k + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+bool valid_date(int y, int m, int d) { return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m); }
+
+bool parse_date_part(Cursor& c, DateFormat f, ParsedDateTime& t) {
+  switch (f) {
+    case DateFormat::kIso:
+      return c.digits(t.year, 4, 4) && c.eat('-') && c.digits(t.month, 2, 2) && c.eat('-') && c.digits(t.day, 2, 2);
+    case DateFormat::kYmdSlash:
+      return c.digits(t.year, 4, 4) && c.eat('/') && c.digits(t.month, 1, 2) && c.eat('/') && c.digits(t.day, 1, 2);
+    case DateFormat::kMdy:
+      return c.digits(t.month, 1, 2) && c.eat('/') && c.digits(t.day, 1, 2) && c.eat('/') && c.digits(t.year, 4, 4);
+    case DateFormat::kDmy:
+      return c.digits(t.day, 1, 2) && c.eat('/') && c.digits(t.month, 1, 2) && c.eat('/') && c.digits(t.year, 4, 4);
+    case DateFormat::kDmyDot:
+      return c.digits(t.day, 1, 2) && c.eat('.') && c.digits(t.month, 1, 2) && c.eat('.') && c.digits(t.year, 4, 4);
+    case DateFormat::kDmyDash:
+      return c.digits(t.day, 1, 2) && c.eat('-') && c.digits(t.month, 1, 2) && c.eat('-') && c.digits(t.year, 4, 4);
+    case DateFormat::kMonDY:
+      if (!c.month_name(t.month) || !c.eat(' ')) return false;
+      while (c.eat(' ')) {}
+      if (!c.digits(t.day, 1, 2)) return false;
+      c.eat(',');
+      if (!c.eat(' ')) return false;
+      return c.digits(t.year, 4, 4);
+    case DateFormat::kDMonY:
+      if (!c.digits(t.day, 1, 2) || !c.eat(' ')) return false;
+      if (!c.month_name(t.month) || !c.eat(' ')) return false;
+      return c.digits(t.year, 4, 4);
+    case DateFormat::kCount: break;
+  }
+  return false;
+}
+
+bool parse_time_part(Cursor& c, ParsedDateTime& t) {
+  if (!c.digits(t.hour, 1, 2) || !c.eat(':') || !c.digits(t.minute, 2, 2)) return false;
+  if (c.eat(':')) {
+    if (!c.digits(t.second, 2, 2)) return false;
+    if (c.eat('.')) {
+      size_t start = c.i;
+      int frac = 0;
+      if (!c.digits(frac, 1, 6)) return false;
+      for (size_t k = c.i - start; k < 6; k++) frac *= 10;
+      while (!c.done() && std::isdigit(static_cast<unsigned char>(c.peek()))) c.i++;  // beyond microseconds
+      t.micros = frac;
+    }
+  }
+  // 12-hour clocks: "10:00 PM"
+  size_t save = c.i;
+  while (c.eat(' ')) {}
+  char a = static_cast<char>(std::toupper(static_cast<unsigned char>(c.peek())));
+  if ((a == 'A' || a == 'P') && c.i + 1 < c.s.size() && std::toupper(static_cast<unsigned char>(c.s[c.i + 1])) == 'M') {
+    if (t.hour < 1 || t.hour > 12) return false;
+    c.i += 2;
+    t.hour = (t.hour % 12) + (a == 'P' ? 12 : 0);
+  } else {
+    c.i = save;
+  }
+  t.has_time = true;
+  return t.hour <= 23 && t.minute <= 59 && t.second <= 59;
+}
+
+bool parse_offset_part(Cursor& c, ParsedDateTime& t) {
+  size_t save = c.i;
+  while (c.eat(' ')) {}
+  if (c.eat('Z') || c.eat('z')) {
+    t.has_offset = true;
+    return true;
+  }
+  char sign = c.peek();
+  if (sign != '+' && sign != '-') {
+    c.i = save;
+    return true;  // no offset is fine
+  }
+  c.i++;
+  int h = 0, m = 0;
+  if (!c.digits(h, 2, 2)) return false;
+  if (c.eat(':')) {
+    if (!c.digits(m, 2, 2)) return false;
+  } else if (!c.done()) {
+    if (!c.digits(m, 2, 2)) return false;
+  }
+  if (h > 15 || m > 59) return false;
+  t.has_offset = true;
+  t.offset_seconds = (sign == '-' ? -1 : 1) * (h * 3600 + m * 60);
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+const char* date_format_name(DateFormat f) { return f < DateFormat::kCount ? kNames[static_cast<int>(f)] : "?"; }
+
+std::optional<DateFormat> date_format_from_name(std::string_view name) {
+  for (int i = 0; i < static_cast<int>(DateFormat::kCount); i++)
+    if (name == kNames[i]) return static_cast<DateFormat>(i);
+  return std::nullopt;
+}
+
+bool parse_date_time(std::string_view s, DateFormat f, ParsedDateTime& out) {
+  Cursor c{trim(s)};
+  ParsedDateTime t;
+  if (!parse_date_part(c, f, t) || !valid_date(t.year, t.month, t.day)) return false;
+  if (!c.done()) {
+    if (!(c.eat('T') || c.eat(' '))) return false;
+    while (c.eat(' ')) {}
+    if (!parse_time_part(c, t) || !parse_offset_part(c, t)) return false;
+  }
+  if (!c.done()) return false;
+  out = t;
+  return true;
+}
+
+uint32_t matching_date_formats(std::string_view s, ParsedDateTime* first_match) {
+  uint32_t mask = 0;
+  ParsedDateTime t;
+  for (int i = 0; i < static_cast<int>(DateFormat::kCount); i++)
+    if (parse_date_time(s, static_cast<DateFormat>(i), t)) {
+      if (!mask && first_match) *first_match = t;
+      mask |= 1u << i;
+    }
+  return mask;
+}
+
+bool parse_time_of_day(std::string_view s, ParsedDateTime& out) {
+  Cursor c{trim(s)};
+  ParsedDateTime t;
+  if (!parse_time_part(c, t) || !c.done()) return false;
+  out = t;
+  return true;
+}
+
+std::string iso_text(const ParsedDateTime& t) {
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", t.year, t.month, t.day);
+  if (t.has_time) n += std::snprintf(buf + n, sizeof buf - n, " %02d:%02d:%02d.%06d", t.hour, t.minute, t.second, t.micros);
+  if (t.has_offset) {
+    const int a = t.offset_seconds < 0 ? -t.offset_seconds : t.offset_seconds;
+    std::snprintf(buf + n, sizeof buf - n, "%c%02d:%02d", t.offset_seconds < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+  }
+  return buf;
+}
+
+}  // namespace pg_etl
