@@ -1,5 +1,6 @@
 #include "core/input_factory.hpp"
 
+#include "core/csv_dialect.hpp"
 #include "core/decompress.hpp"
 #include "core/peek_source.hpp"
 #include "core/transport.hpp"
@@ -26,6 +27,13 @@ OpenedInput open_input(const std::string& url, const ReadOptions& options,
   if (format == Format::kCsv) {
     CsvOptions csv = options.csv;
     if (tab && !options.delimiter_set) csv.delimiter = '\t';
+    if (!tab && !(options.delimiter_set && options.quote_set && options.escape_set)) {
+      // What the options leave open, the file's first lines decide.
+      const CsvDialect d = sniff_csv_dialect(peek_bytes(bytes, 64 * 1024));
+      if (d.confident && !options.delimiter_set) csv.delimiter = d.delimiter;
+      if (!options.quote_set) csv.quote = d.quote;
+      if (!options.escape_set) csv.escape = options.quote_set ? csv.quote : d.escape;
+    }
     csv.expected_columns = expected_columns;
     out.reader = std::make_unique<CsvReader>(std::move(bytes), std::move(csv), shown);
   } else {

@@ -16,7 +16,7 @@ using nlohmann::json;
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
       "format", "delimiter", "quote", "escape", "header", "null", "skip_rows", "comment", "encoding", "ragged_rows",
-      "records_path", "columns", "match_by", "filename_column", "set", "reject_limit", "freeze", "batch_rows",
+      "records_path", "columns", "match_by", "filename_column", "set", "reject_limit", "sample", "date_order", "freeze", "batch_rows",
       "headers", "username", "password", "bearer_token", "timeout", "connect_timeout", "ca_file", "insecure",
       "ftp_ssl", "region", "endpoint", "path_style", "access_key_id", "secret_access_key", "session_token",
       "private_key", "public_key", "key_passphrase", "host_key_sha256"};
@@ -112,8 +112,17 @@ ReadOptions parse_read_options(const std::string& json_text) {
       char q = get_char(v, k);
       if (o.csv.escape == o.csv.quote) o.csv.escape = q;
       o.csv.quote = q;
+      o.quote_set = true;
     } else if (k == "escape") {
       o.csv.escape = get_char(v, k);
+      o.escape_set = true;
+    } else if (k == "sample") {
+      if (v.is_string() && v.get<std::string>() == "all") o.sample_rows = -1;
+      else if (v.is_number_integer() && v.get<int64_t>() > 0) o.sample_rows = v.get<int64_t>();
+      else bad(k, "must be a positive number of records or \"all\"");
+    } else if (k == "date_order") {
+      o.date_order = get_string(v, k);
+      if (o.date_order != "MDY" && o.date_order != "DMY" && o.date_order != "YMD") bad(k, "must be MDY, DMY or YMD");
     } else if (k == "header") {
       if (v.is_boolean()) o.csv.header = v.get<bool>() ? HeaderMode::kTrue : HeaderMode::kFalse;
       else if (v.is_string() && v.get<std::string>() == "auto") o.csv.header = HeaderMode::kAuto;

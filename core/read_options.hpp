@@ -18,7 +18,9 @@ enum class Format { kAuto, kCsv, kJson, kNdjson };
 
 struct ReadOptions {
   Format format = Format::kAuto;
-  bool delimiter_set = false;
+  bool delimiter_set = false, quote_set = false, escape_set = false;  // else sniffed from the file
+  int64_t sample_rows = 20000;  // schema inference: records per file; -1 for all
+  std::string date_order;       // "MDY", "DMY" or "YMD": how ambiguous dates are read
   CsvOptions csv;
   JsonOptions json;
   TransportOptions transport;

@@ -118,3 +118,23 @@ TEST(TypeInference, DistinctEstimate) {
   EXPECT_GT(est, 4700);
   EXPECT_LT(est, 5300);
 }
+
+#include "core/csv_dialect.hpp"
+
+TEST(CsvDialect, Delimiters) {
+  EXPECT_EQ(sniff_csv_dialect("a,b,c\n1,2,3\n4,5,6\n").delimiter, ',');
+  EXPECT_EQ(sniff_csv_dialect("a;b;c\n1,5;2;3\n4;5;6\n").delimiter, ';') << "decimal commas do not fool it";
+  EXPECT_EQ(sniff_csv_dialect("a\tb\n1\t2\n").delimiter, '\t');
+  EXPECT_EQ(sniff_csv_dialect("id|name|note\n1|Ada|x, y\n2|Bob|z\n").delimiter, '|');
+  auto one = sniff_csv_dialect("just one column\nanother line\n");
+  EXPECT_FALSE(one.confident);
+  EXPECT_EQ(one.delimiter, ',');
+}
+
+TEST(CsvDialect, QuotesAndEscapes) {
+  auto q = sniff_csv_dialect("a,b\n1,'x, y'\n2,'z'\n");
+  EXPECT_EQ(q.quote, '\'');
+  EXPECT_EQ(q.delimiter, ',');
+  auto e = sniff_csv_dialect("a,b\n1,\"say \\\"hi\\\"\"\n2,\"x\"\n");
+  EXPECT_EQ(e.escape, '\\');
+}
