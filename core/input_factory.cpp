@@ -23,7 +23,7 @@ OpenedInput open_input(const std::string& url, const ReadOptions& options,
     while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
     format = i < head.size() && (head[i] == '[' || head[i] == '{') ? Format::kJson : Format::kCsv;
   }
-  OpenedInput out{nullptr, format, checksum};
+  OpenedInput out{nullptr, format, checksum, CsvDialect{}};
   if (format == Format::kCsv) {
     CsvOptions csv = options.csv;
     if (tab && !options.delimiter_set) csv.delimiter = '\t';
@@ -35,6 +35,7 @@ OpenedInput open_input(const std::string& url, const ReadOptions& options,
       if (!options.escape_set) csv.escape = options.quote_set ? csv.quote : d.escape;
     }
     csv.expected_columns = expected_columns;
+    out.dialect = CsvDialect{csv.delimiter, csv.quote, csv.escape, true};
     out.reader = std::make_unique<CsvReader>(std::move(bytes), std::move(csv), shown);
   } else {
     JsonOptions json = options.json;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/checksum_source.hpp"
+#include "core/csv_dialect.hpp"
 #include "core/read_options.hpp"
 #include "core/record.hpp"
 
@@ -13,6 +14,7 @@ struct OpenedInput {
   RecordReaderPtr reader;
   Format format;
   std::shared_ptr<Checksum> checksum;  // of the file's bytes as stored, complete once read
+  CsvDialect dialect;                  // CSV: the delimiter, quote and escape in use
 };
 
 // Opens url for reading. The format comes from options, else the file name, else the

@@ -449,9 +449,28 @@ bool JsonReader::next(Record& record) {
     record.values.clear();
     return true;
   };
-  if (!impl_->projected) {
+  record.names.clear();
+  if (!impl_->projected && !all_fields_) {
     // The whole record as one JSON value; validated by the consumer's jsonb input.
     record.values.push_back(Value{trim_ws(record.raw), ValueKind::kJsonRaw});
+    return true;
+  }
+  if (!impl_->projected) {
+    const size_t cap = (buf_.size() - (start - base)) + StreamBuffer::kPadding;
+    od::document d;
+    od::object o;
+    if (auto e = impl_->parser.iterate(rec, len, cap).get(d)) return problem(e);
+    if (auto e = d.get_object().get(o)) return problem(e);
+    for (auto field : o) {
+      std::string_view key;
+      od::value v;
+      Value val;
+      if (auto e = field.unescaped_key().get(key)) return problem(e);
+      if (auto e = field.value().get(v)) return problem(e);
+      if (auto e = take_value(v, val)) return problem(e);
+      record.names.push_back(key);
+      record.values.push_back(val);
+    }
     return true;
   }
   // The window holds StreamBuffer::kPadding readable bytes past its end, as simdjson needs.

@@ -31,6 +31,9 @@ class JsonReader final : public RecordReader {
   std::vector<std::string> source_columns() override;
   void set_projection(const std::vector<ColumnSource>& columns) override;
   bool next(Record& record) override;
+  // Without a projection, report every top-level field of each object record (names
+  // and values) instead of the record as one JSON value: what schema inference needs.
+  void report_all_fields(bool on) { all_fields_ = on; }
   uint64_t transport_bytes() const override { return source_->transport_bytes(); }
 
  private:
@@ -59,6 +62,7 @@ class JsonReader final : public RecordReader {
   uint64_t line_ = 1;         // line number at counted_to_
   uint64_t counted_to_ = 0;
   bool first_element_ = true;
+  bool all_fields_ = false;
 };
 
 }  // namespace pg_etl

@@ -34,6 +34,7 @@ struct RecordProblem {
 
 struct Record {
   std::vector<Value> values;  // in projection order
+  std::vector<std::string_view> names;  // field names, when the reader reports every field (JSON)
   uint64_t line = 0;          // 1-based line of the file where the record starts
   uint64_t byte_offset = 0;   // offset of the record in the (decompressed) file
   std::string_view raw;       // the record as read, for rejects
