@@ -1,0 +1,43 @@
+#pragma once
+// How a crawl turns a folder tree of files into datasets, the way users expect (and
+// Glue gets wrong): hive folders (year=2024/) are typed partition keys; other folder
+// levels inside a dataset are partition_0, partition_1...; top-level folders whose
+// files agree in schema are one dataset partitioned by folder, not separate tables;
+// folders that disagree are datasets of their own. Every decision is explained.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/file_entry.hpp"
+
+namespace pg_etl {
+
+struct PlannedFile {
+  FileEntry entry;
+  std::vector<std::pair<std::string, std::string>> partition;  // key -> value, outermost first
+};
+
+struct PlannedDataset {
+  std::string name;       // a SQL-friendly name
+  std::string location;   // URL of the dataset's root folder
+  std::vector<std::string> partition_keys;
+  std::vector<PlannedFile> files;
+};
+
+struct CrawlDecision {
+  std::string dataset;
+  std::string decision;
+  std::string reason;
+};
+
+// Groups files found under root_url. signature(files) returns a schema signature
+// (e.g. sorted column names and format) of a sample of files, used to decide whether
+// top-level folders are one dataset. decisions receives the reasoning.
+std::vector<PlannedDataset> plan_datasets(const std::string& root_url, const std::vector<FileEntry>& files,
+                                          const std::function<std::string(const std::vector<FileEntry>&)>& signature,
+                                          std::vector<CrawlDecision>& decisions);
+
+// "Sales Data 2024" -> "sales_data_2024"; never empty, never starts with a digit.
+std::string sql_name(const std::string& s);
+
+}  // namespace pg_etl
