@@ -181,6 +181,30 @@ bool parse_time_of_day(std::string_view s, ParsedDateTime& out) {
   return true;
 }
 
+DateReading read_date_as_configured(std::string_view value, std::optional<DateFormat> format, std::string_view date_order,
+                                    std::string& iso) {
+  ParsedDateTime t;
+  if (format) {
+    if (!parse_date_time(value, *format, t)) return DateReading::kMismatch;
+    iso = iso_text(t);
+    return DateReading::kIso;
+  }
+  if (date_order.empty()) return DateReading::kUnchanged;
+  const uint32_t m = matching_date_formats(value);
+  if (!m) return DateReading::kUnchanged;  // not a date spelling we know: the server decides
+  DateFormat f = DateFormat::kIso;
+  for (int i = 0; i < static_cast<int>(DateFormat::kCount); i++)
+    if (m & (1u << i)) {
+      f = static_cast<DateFormat>(i);
+      break;
+    }
+  const bool mdy = m & (1u << static_cast<int>(DateFormat::kMdy)), dmy = m & (1u << static_cast<int>(DateFormat::kDmy));
+  if (mdy && dmy) f = date_order == "DMY" ? DateFormat::kDmy : DateFormat::kMdy;
+  parse_date_time(value, f, t);
+  iso = iso_text(t);
+  return DateReading::kIso;
+}
+
 std::string iso_text(const ParsedDateTime& t) {
   char buf[64];
   int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", t.year, t.month, t.day);

@@ -34,6 +34,14 @@ uint32_t matching_date_formats(std::string_view s, ParsedDateTime* first_match =
 // Parses all of s as a time of day HH:MM[:SS[.ffffff]].
 bool parse_time_of_day(std::string_view s, ParsedDateTime& out);
 
+// A date/time value read the way a load's options say: with the column's spelling when
+// one is given, else (date_order set) with any known spelling, ambiguous day/month
+// settled by date_order. ISO text on success; nothing when the value does not fit (the
+// caller reports it) or when no option applies (the server's DateStyle decides).
+enum class DateReading { kIso, kMismatch, kUnchanged };
+DateReading read_date_as_configured(std::string_view value, std::optional<DateFormat> format, std::string_view date_order,
+                                    std::string& iso);
+
 // ISO 8601 text PostgreSQL reads under any DateStyle: "2019-06-05", "2019-06-05 10:00:00",
 // "2019-06-05 10:00:00+02:00".
 std::string iso_text(const ParsedDateTime& t);

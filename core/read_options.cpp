@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/date_formats.hpp"
 #include "core/decompress.hpp"
 #include "core/error.hpp"
 #include "core/sqlstate.hpp"
@@ -16,7 +17,7 @@ using nlohmann::json;
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
       "format", "delimiter", "quote", "escape", "header", "null", "skip_rows", "comment", "encoding", "ragged_rows",
-      "records_path", "columns", "match_by", "filename_column", "set", "reject_limit", "sample", "date_order", "freeze", "batch_rows",
+      "records_path", "columns", "match_by", "filename_column", "set", "reject_limit", "sample", "date_order", "date_formats", "freeze", "batch_rows",
       "headers", "username", "password", "bearer_token", "timeout", "connect_timeout", "ca_file", "insecure",
       "ftp_ssl", "region", "endpoint", "path_style", "access_key_id", "secret_access_key", "session_token",
       "private_key", "public_key", "key_passphrase", "host_key_sha256"};
@@ -120,6 +121,14 @@ ReadOptions parse_read_options(const std::string& json_text) {
       if (v.is_string() && v.get<std::string>() == "all") o.sample_rows = -1;
       else if (v.is_number_integer() && v.get<int64_t>() > 0) o.sample_rows = v.get<int64_t>();
       else bad(k, "must be a positive number of records or \"all\"");
+    } else if (k == "date_formats") {
+      if (!v.is_object()) bad(k, "must be an object of column names and date spellings, e.g. {\"day\": \"DD.MM.YYYY\"}");
+      for (auto c = v.begin(); c != v.end(); ++c) {
+        const std::string f = get_string(c.value(), "date_formats." + c.key());
+        if (!date_format_from_name(f))
+          bad("date_formats." + c.key(), "is not a known date spelling (YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY, DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY, Mon DD YYYY, DD Mon YYYY)");
+        o.date_formats[c.key()] = f;
+      }
     } else if (k == "date_order") {
       o.date_order = get_string(v, k);
       if (o.date_order != "MDY" && o.date_order != "DMY" && o.date_order != "YMD") bad(k, "must be MDY, DMY or YMD");

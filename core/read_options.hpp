@@ -21,6 +21,7 @@ struct ReadOptions {
   bool delimiter_set = false, quote_set = false, escape_set = false;  // else sniffed from the file
   int64_t sample_rows = 20000;  // schema inference: records per file; -1 for all
   std::string date_order;       // "MDY", "DMY" or "YMD": how ambiguous dates are read
+  std::map<std::string, std::string> date_formats;  // column -> spelling ("DD.MM.YYYY"), see date_formats.hpp
   CsvOptions csv;
   JsonOptions json;
   TransportOptions transport;

@@ -472,4 +472,22 @@ Encoded encode_binary(TypeKind kind, const Value& v, std::string& out, EncodeErr
   return Encoded::kDefer;
 }
 
+Encoded encode_binary(TypeKind kind, const Value& v, const DateReadingOptions& dates, std::string& out, EncodeError& err) {
+  const bool dated = kind == TypeKind::kDate || kind == TypeKind::kTimestamp || kind == TypeKind::kTimestampTz;
+  if (!dated || v.is_null() || (!dates.format && dates.order.empty())) return encode_binary(kind, v, out, err);
+  std::string iso;
+  switch (read_date_as_configured(v.text, dates.format, dates.order, iso)) {
+    case DateReading::kIso:
+      // A date alone is a date even for timestamp columns (midnight); drop the time for dates.
+      if (kind == TypeKind::kDate && iso.size() > 10) iso.resize(10);
+      return encode_binary(kind, Value{iso, ValueKind::kText}, out, err);
+    case DateReading::kMismatch:
+      err.sqlstate = "22007";
+      err.message = "value \"" + std::string(v.text) + "\" does not match the date format " + date_format_name(*dates.format);
+      return Encoded::kInvalid;
+    case DateReading::kUnchanged: break;
+  }
+  return encode_binary(kind, v, out, err);
+}
+
 }  // namespace pg_etl

@@ -10,9 +10,11 @@
 //
 // The rule is strictness equal to PostgreSQL's: anything kOk or kInvalid here gets the
 // same verdict from the server. When in doubt, defer.
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/date_formats.hpp"
 #include "core/record.hpp"
 
 namespace pg_etl {
@@ -30,6 +32,17 @@ struct EncodeError {
 };
 
 Encoded encode_binary(TypeKind kind, const Value& value, std::string& out, EncodeError& err);
+
+// How a load reads date and timestamp columns (options date_formats and date_order):
+// a spelling for the column, or an order that settles 05/06/2019.
+struct DateReadingOptions {
+  std::optional<DateFormat> format;
+  std::string order;
+};
+
+// encode_binary, with dates read as the options say (22007 when a value does not match
+// the column's spelling).
+Encoded encode_binary(TypeKind kind, const Value& value, const DateReadingOptions& dates, std::string& out, EncodeError& err);
 
 // Appends s as a JSON string literal (quoted and escaped).
 void append_json_string(std::string_view s, std::string& out);

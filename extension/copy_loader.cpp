@@ -133,6 +133,7 @@ void Loader::open_target() {
     return quote_qualified_identifier(nsp, RelationGetRelationName(rel_));
   });  // palloc'd; copied into the std::string
   cols_ = describe_columns(RelationGetDescr(rel_));
+  apply_date_options(cols_, opt_.date_formats, opt_.date_order);
 }
 
 void Loader::plan() {
@@ -253,7 +254,7 @@ void Loader::encode(const Record& rec) {
     }
     const TargetColumn& col = cols_[c.target];
     EncodeError err;
-    switch (encode_binary(col.kind, v, arena, err)) {
+    switch (encode_binary(col.kind, v, col.dates, arena, err)) {
       case Encoded::kOk:
         batch_.field_done(start, false);
         break;

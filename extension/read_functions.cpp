@@ -58,6 +58,7 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
   pg_guard([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
   TupleDesc desc = rsinfo->setDesc;
   std::vector<TargetColumn> cols = describe_columns(desc);
+  apply_date_options(cols, call.options.date_formats, call.options.date_order);
 
   std::vector<TargetInfo> targets;
   std::vector<std::string> names;
@@ -102,7 +103,7 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
       if (v.is_null()) continue;
       bin.clear();
       EncodeError err;
-      Encoded e = encode_binary(col.kind, v, bin, err);
+      Encoded e = encode_binary(col.kind, v, col.dates, bin, err);
       if (e == Encoded::kOk) {
         values[col.index] = datum_from_binary(col, bin);
       } else if (e == Encoded::kInvalid) {

@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "core/error.hpp"
+#include "core/sqlstate.hpp"
+
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -105,6 +108,20 @@ std::vector<TargetColumn> describe_columns(TupleDesc desc) {
     cols.push_back(std::move(c));
   }
   return cols;
+}
+
+void apply_date_options(std::vector<TargetColumn>& cols, const std::map<std::string, std::string>& formats,
+                        const std::string& order) {
+  for (TargetColumn& c : cols) {
+    c.dates.order = order;
+    auto f = formats.find(c.name);
+    if (f != formats.end()) c.dates.format = date_format_from_name(f->second);
+  }
+  for (const auto& [name, f] : formats) {
+    bool found = false;
+    for (const TargetColumn& c : cols) found = found || c.name == name;
+    if (!found) throw Error(sqlstate::kUndefinedColumn, "option \"date_formats\" names \"" + name + "\", which is not a column of the target");
+  }
 }
 
 Datum datum_from_binary(const TargetColumn& col, const std::string& bin) {

@@ -3,6 +3,7 @@
 // definition list for the readers), with what converting a text value into each needs:
 // the fast binary encoder's kind, and the type's own input, receive and send functions
 // for everything the encoder defers or cannot build directly.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct TargetColumn {
   TypeKind kind = TypeKind::kOther;
   bool has_default = false;    // a DEFAULT, identity or serial
   bool direct = false;         // the reader may build the Datum from the binary form itself
+  DateReadingOptions dates;    // options date_formats / date_order for this column
   FmgrInfo input;
   Oid input_ioparam = InvalidOid;
   FmgrInfo receive;
@@ -33,6 +35,10 @@ struct TargetColumn {
 
 // Every column of desc that can receive values: not dropped, not generated.
 std::vector<TargetColumn> describe_columns(TupleDesc desc);
+
+// Sets each column's date reading from the options (date_formats by column name, date_order).
+void apply_date_options(std::vector<TargetColumn>& cols, const std::map<std::string, std::string>& formats,
+                        const std::string& order);
 
 // The fast encoder's kind for a (base) type.
 TypeKind type_kind(Oid base_type);
