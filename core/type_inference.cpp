@@ -195,6 +195,13 @@ void ColumnInferrer::add_text(std::string_view raw) {
   if (date_mask_ || ts_mask_) {
     ParsedDateTime first;
     const uint32_t m = matching_date_formats(s, &first);
+    for (size_t f = 0; f < iso_min_.size(); f++) {
+      ParsedDateTime t;
+      if (!(m & (1u << f)) || !parse_date_time(s, static_cast<DateFormat>(f), t)) continue;
+      const std::string iso = iso_text(t);
+      if (iso_min_[f].empty() || iso < iso_min_[f]) iso_min_[f] = iso;
+      if (iso_max_[f].empty() || iso > iso_max_[f]) iso_max_[f] = iso;
+    }
     if (m) {
       if (first.has_time) {
         any_time_part_ = true;
@@ -206,9 +213,6 @@ void ColumnInferrer::add_text(std::string_view raw) {
         all_offsets_ = false;
       }
       ts_mask_ &= m;
-      const std::string iso = iso_text(first);
-      if (iso_min_.empty() || iso < iso_min_) iso_min_ = iso;
-      if (iso_max_.empty() || iso > iso_max_) iso_max_ = iso;
     } else {
       date_mask_ = ts_mask_ = 0;
     }
@@ -241,8 +245,10 @@ void ColumnInferrer::merge(const ColumnInferrer& o) {
   if (!o.num_max_text_.empty() && (num_max_text_.empty() || o.num_max_ > num_max_)) num_max_ = o.num_max_, num_max_text_ = o.num_max_text_;
   text_min_ = std::min(text_min_, o.text_min_);
   text_max_ = std::max(text_max_, o.text_max_);
-  if (!o.iso_min_.empty() && (iso_min_.empty() || o.iso_min_ < iso_min_)) iso_min_ = o.iso_min_;
-  if (!o.iso_max_.empty() && o.iso_max_ > iso_max_) iso_max_ = o.iso_max_;
+  for (size_t f = 0; f < iso_min_.size(); f++) {
+    if (!o.iso_min_[f].empty() && (iso_min_[f].empty() || o.iso_min_[f] < iso_min_[f])) iso_min_[f] = o.iso_min_[f];
+    if (!o.iso_max_[f].empty() && o.iso_max_[f] > iso_max_[f]) iso_max_[f] = o.iso_max_[f];
+  }
   for (size_t i = 0; i < hll_.size(); i++) hll_[i] = std::max(hll_[i], o.hll_[i]);
 }
 
@@ -311,7 +317,7 @@ InferredColumn ColumnInferrer::finish(const std::string& name) const {
       c.min = num_min_text_, c.max = num_max_text_;
       break;
     case InferredType::kDate: case InferredType::kTimestamp: case InferredType::kTimestamptz:
-      c.min = iso_min_, c.max = iso_max_;
+      c.min = iso_min_[static_cast<size_t>(*c.date_format)], c.max = iso_max_[static_cast<size_t>(*c.date_format)];
       break;
     default:
       c.min = text_min_, c.max = text_max_;

@@ -72,7 +72,9 @@ class ColumnInferrer {
   size_t max_length_ = 0;
   // min/max in three orders; the type picks which one to report
   double num_min_ = 0, num_max_ = 0;
-  std::string num_min_text_, num_max_text_, text_min_, text_max_, iso_min_, iso_max_;
+  std::string num_min_text_, num_max_text_, text_min_, text_max_;
+  // dates: min and max as read in each spelling (the chosen spelling decides which)
+  std::array<std::string, static_cast<size_t>(DateFormat::kCount)> iso_min_{}, iso_max_{};
   std::array<uint8_t, 4096> hll_{};  // HyperLogLog registers (p = 12)
 };
 

@@ -138,3 +138,10 @@ TEST(CsvDialect, QuotesAndEscapes) {
   auto e = sniff_csv_dialect("a,b\n1,\"say \\\"hi\\\"\"\n2,\"x\"\n");
   EXPECT_EQ(e.escape, '\\');
 }
+
+TEST(TypeInference, DateStatisticsUseTheChosenSpelling) {
+  auto c = infer({"13/05/2024", "01/06/2024"});
+  EXPECT_EQ(*c.date_format, DateFormat::kDmy);
+  EXPECT_EQ(c.min, "2024-05-13");
+  EXPECT_EQ(c.max, "2024-06-01");
+}
