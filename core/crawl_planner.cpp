@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "core/glob.hpp"
+
 namespace pg_etl {
 namespace {
 
@@ -37,6 +39,19 @@ std::string strip_extensions(std::string name) {
 }
 
 }  // namespace
+
+bool crawl_excludes(const std::string& pattern, const std::string& root_url, const std::string& file_url) {
+  std::string root = root_url;
+  if (!root.empty() && root.back() != '/') root += '/';
+  const std::string rel = file_url.compare(0, root.size(), root) == 0 ? file_url.substr(root.size()) : last_segment(file_url);
+  const bool whole_path = pattern.find('/') != std::string::npos;
+  for (const std::string& p : expand_braces(pattern)) {
+    if (whole_path ? glob_match(p, rel) : glob_match(p, last_segment(rel))) return true;
+    // "**/x" also matches x at the top level
+    if (whole_path && p.compare(0, 3, "**/") == 0 && glob_match(p.substr(3), rel)) return true;
+  }
+  return false;
+}
 
 std::string sql_name(const std::string& s) {
   std::string out;

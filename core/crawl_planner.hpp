@@ -37,6 +37,11 @@ std::vector<PlannedDataset> plan_datasets(const std::string& root_url, const std
                                           const std::function<std::string(const std::vector<FileEntry>&)>& signature,
                                           std::vector<CrawlDecision>& decisions);
 
+// Whether an exclude pattern drops a file, as Glue's exclude patterns do: a pattern with
+// a slash matches the path relative to the crawl root ("**/_tmp/**", "logs/*.csv"); one
+// without matches the file name in any folder ("_SUCCESS", "*.crc"). Braces alternate.
+bool crawl_excludes(const std::string& pattern, const std::string& root_url, const std::string& file_url);
+
 // "Sales Data 2024" -> "sales_data_2024"; never empty, never starts with a digit.
 std::string sql_name(const std::string& s);
 

@@ -65,6 +65,8 @@ InferredSchema infer_schema_of(const std::vector<std::string>& urls, const ReadO
       }
     }
     for (const std::string& name : file.order) all.get(name, &iopt).merge(file.by_name.at(name));
+    // a CSV header names columns even when no record was sampled
+    out.file_columns.push_back(in.format == Format::kCsv && file.order.empty() ? header : file.order);
   }
   for (const std::string& name : all.order) out.columns.push_back(all.by_name.at(name).finish(name));
   return out;

@@ -18,6 +18,7 @@ struct InferredSchema {
   bool header = true;
   uint64_t records = 0;                 // records sampled
   size_t files = 0;
+  std::vector<std::vector<std::string>> file_columns;  // per file, in the order given: its columns
   std::string json() const;             // everything above, as a JSON object
 };
 

@@ -4,6 +4,7 @@
 // only (known: the files the last crawl saw, with size, modified time and ETag), and
 // types partition keys from their values. The catalog bookkeeping is SQL (etl.crawl).
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,9 +36,17 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
-std::string file_json(const FileEntry& f, bool changed) {
-  return "{\"url\": " + quoted(f.url) + ", \"size\": " + std::to_string(f.size) + ", \"modified\": " + std::to_string(f.mtime) +
-         ", \"etag\": " + quoted(f.etag) + ", \"changed\": " + (changed ? "true" : "false") + "}";
+// A changed file carries the columns inference found in it (columns are "deprecated"
+// only when no file of the dataset has them any more).
+std::string file_json(const FileEntry& f, bool changed, const std::vector<std::string>* columns) {
+  std::string j = "{\"url\": " + quoted(f.url) + ", \"size\": " + std::to_string(f.size) + ", \"modified\": " + std::to_string(f.mtime) +
+                  ", \"etag\": " + quoted(f.etag) + ", \"changed\": " + (changed ? "true" : "false");
+  if (columns) {
+    j += ", \"columns\": [";
+    for (size_t i = 0; i < columns->size(); i++) j += (i ? ", " : "") + quoted((*columns)[i]);
+    j += "]";
+  }
+  return j + "}";
 }
 
 // Signature of a folder for grouping: format and sorted column names of one file.
@@ -71,7 +80,7 @@ PG_ETL_FUNCTION(pg_etl_crawl_plan) {
     for (int i = 0; i < n; i++)
       if (!nulls[i]) exclude.push_back(pg::pg_guard([&] { return text_to_cstring(DatumGetTextPP(elems[i])); }));
   }
-  // known files: "url|size|modified|etag" strings, as SQL passes them
+  // known files: "url|size|modified|etag|dataset" strings, as SQL passes them
   std::set<std::string> known;
   if (!PG_ARGISNULL(3)) {
     ArrayType* arr = PG_GETARG_ARRAYTYPE_P(3);
@@ -92,13 +101,13 @@ PG_ETL_FUNCTION(pg_etl_crawl_plan) {
   } else {
     root = glob_base_dir(url_glob_part(root));
   }
+  const std::string shown_root = redact_url(root);
   std::vector<FileEntry> files;
   for (FileEntry& f : list_files(pattern, args.options.transport)) {
     bool skip = false;
-    for (const std::string& x : exclude) skip = skip || glob_match(x, f.url) || glob_match(x, f.url.substr(f.url.find_last_of('/') + 1));
+    for (const std::string& x : exclude) skip = skip || crawl_excludes(x, shown_root, f.url);
     if (!skip) files.push_back(std::move(f));
   }
-  const std::string shown_root = redact_url(root);
   std::vector<CrawlDecision> decisions;
   for (const std::string& x : exclude) decisions.push_back({"", "exclude " + x, "option exclude"});
   auto datasets = plan_datasets(shown_root, files, [&](const std::vector<FileEntry>& fs) { return folder_signature(fs, args.options); },
@@ -118,12 +127,20 @@ PG_ETL_FUNCTION(pg_etl_crawl_plan) {
     std::map<std::vector<std::string>, Part> parts;
     InferenceOptions iopt;
     std::vector<ColumnInferrer> key_types(d.partition_keys.size(), ColumnInferrer(&iopt));
-    for (const PlannedFile& pf : d.files) {
+    // Only new or changed files are read: their schema is what the crawl compares.
+    std::vector<bool> changed(d.files.size());
+    for (size_t i = 0; i < d.files.size(); i++) {
+      const FileEntry& f = d.files[i].entry;
+      changed[i] = !known.count(f.url + "|" + std::to_string(f.size) + "|" + std::to_string(f.mtime) + "|" + f.etag + "|" + d.name);
+      if (changed[i]) changed_urls.push_back(f.open_url());
+    }
+    std::optional<InferredSchema> schema;
+    if (!changed_urls.empty()) schema = infer_schema_of(changed_urls, args.options);
+    size_t nth_changed = 0;
+    for (size_t i = 0; i < d.files.size(); i++) {
+      const PlannedFile& pf = d.files[i];
       const FileEntry& f = pf.entry;
-      const std::string key = f.url + "|" + std::to_string(f.size) + "|" + std::to_string(f.mtime) + "|" + f.etag;
-      const bool changed = !known.count(key);
-      if (changed) changed_urls.push_back(f.open_url());
-      files_json += (files_json.empty() ? "" : ", ") + file_json(f, changed);
+      files_json += (files_json.empty() ? "" : ", ") + file_json(f, changed[i], changed[i] ? &schema->file_columns[nth_changed++] : nullptr);
       std::vector<std::string> values;
       std::string location = d.location;
       for (size_t k = 0; k < d.partition_keys.size(); k++) {
@@ -156,12 +173,7 @@ PG_ETL_FUNCTION(pg_etl_crawl_plan) {
       first = false;
     }
     j += "], \"files\": [" + files_json + "], \"schema\": ";
-    if (changed_urls.empty()) {
-      j += "null";
-    } else {
-      InferredSchema s = infer_schema_of(changed_urls, args.options);
-      j += s.json();
-    }
+    j += schema ? schema->json() : "null";
     j += "}";
   }
   j += "]}";

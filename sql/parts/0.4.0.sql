@@ -95,6 +95,7 @@ CREATE TABLE etl.crawled_files (
   modified   timestamptz,
   etag       text,
   dataset    text,
+  columns    text[],           -- the columns found in it (a column no file has is deprecated)
   crawled_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (crawler, url)
 );
@@ -135,6 +136,7 @@ DECLARE
   cols text;
   first_key text;
   v text;
+  child text;
 BEGIN
   SELECT * INTO STRICT d FROM etl.datasets WHERE name = ds;
   tbl := coalesce(d.target, format('%I.%I', table_schema, d.name));
@@ -170,14 +172,18 @@ BEGIN
   END IF;
   IF partitioned AND first_key IS NOT NULL AND (SELECT relkind FROM pg_class WHERE oid = rel) = 'p' THEN
     FOR v IN SELECT DISTINCT p."values"->>first_key FROM etl.dataset_partitions p WHERE p.dataset = ds AND p."values"->>first_key <> '' LOOP
-      IF NOT EXISTS (SELECT FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhrelid
-                      WHERE i.inhparent = rel AND pg_get_expr(pc.relpartbound, pc.oid) = format('FOR VALUES IN (%L)', v)) THEN
+      child := format('%I.%I', table_schema, left(d.name || '_' || regexp_replace(lower(v), '[^a-z0-9]+', '_', 'g'), 63));
+      -- a bound renders quoted for text keys and bare for numbers: accept both spellings
+      IF to_regclass(child) IS NULL AND NOT EXISTS (
+           SELECT FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhrelid
+            WHERE i.inhparent = rel
+              AND pg_get_expr(pc.relpartbound, pc.oid) IN (format('FOR VALUES IN (%L)', v), format('FOR VALUES IN (%s)', v))) THEN
         -- rows of this value may sit in the default partition: move them along
-        EXECUTE format('CREATE TABLE %s (LIKE %s)', format('%I.%I', table_schema, left(d.name || '_' || regexp_replace(lower(v), '[^a-z0-9]+', '_', 'g'), 63)), tbl);
+        EXECUTE format('CREATE TABLE %s (LIKE %s)', child, tbl);
         EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I = %L RETURNING *) INSERT INTO %s SELECT * FROM moved',
-                       tbl || '_default', first_key, v, format('%I.%I', table_schema, left(d.name || '_' || regexp_replace(lower(v), '[^a-z0-9]+', '_', 'g'), 63)));
-        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%L)', tbl,
-                       format('%I.%I', table_schema, left(d.name || '_' || regexp_replace(lower(v), '[^a-z0-9]+', '_', 'g'), 63)), v);
+                       tbl || '_default', first_key, v, child);
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%L)', tbl, child, v);
+        PERFORM etl._crawl_log(d.crawler, ds, format('attached partition %s for %s = %s', child, first_key, v), 'new partition in the files');
       END IF;
     END LOOP;
   END IF;
@@ -210,7 +216,12 @@ DECLARE
   new_type text;
   n int;
   decision jsonb;
+  gone jsonb;
 BEGIN
+  IF name IS NULL OR url IS NULL THEN
+    RAISE EXCEPTION 'etl.crawl needs a name (the crawler''s, for its state and log) and a url' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'in a workflow: {"name": "crawl", "crawl": {"name": "lake", "url": "s3://bucket/lake/"}}';
+  END IF;
   IF on_new NOT IN ('add', 'log', 'fail') OR on_change NOT IN ('widen', 'log', 'fail') OR on_missing NOT IN ('keep', 'log') THEN
     RAISE EXCEPTION 'crawl policies: on_new_column add|log|fail, on_type_change widen|log|fail, on_missing_column keep|log'
       USING ERRCODE = 'invalid_parameter_value';
@@ -219,7 +230,9 @@ BEGIN
   plan := etl._crawl_plan(url, reader,
                           ARRAY(SELECT jsonb_array_elements_text(coalesce(options->'exclude', '[]'))),
                           ARRAY(SELECT f.url || '|' || coalesce(f.size, -1) || '|' || coalesce(extract(epoch FROM f.modified)::bigint, -1)
-                                       || '|' || coalesce(f.etag, '')
+                                       || '|' || coalesce(f.etag, '') || '|'
+                                       -- a file regrouped into another dataset is read again
+                                       || CASE WHEN starts_with(f.dataset, prefix) THEN substr(f.dataset, length(prefix) + 1) ELSE '/' END
                                   FROM etl.crawled_files f WHERE f.crawler = name));
   FOR decision IN SELECT * FROM jsonb_array_elements(plan->'decisions') LOOP
     PERFORM etl._crawl_log(name, nullif(prefix || (decision->>'dataset'), prefix), decision->>'decision', decision->>'reason');
@@ -228,7 +241,19 @@ BEGIN
     ds := prefix || (d->>'name');
     changes := '[]';
     SELECT * INTO cur FROM etl.datasets x WHERE x.name = ds;
-    IF NOT FOUND THEN
+    -- the files first: which columns each file has decides what is deprecated
+    DELETE FROM etl.crawled_files f
+     WHERE f.crawler = name AND f.dataset = ds AND NOT EXISTS (SELECT FROM jsonb_array_elements(d->'files') x WHERE x->>'url' = f.url);
+    INSERT INTO etl.crawled_files AS f (crawler, url, size, modified, etag, dataset, columns)
+    SELECT name, x->>'url', nullif((x->>'size')::bigint, -1),
+           CASE WHEN (x->>'modified')::bigint >= 0 THEN to_timestamp((x->>'modified')::bigint) END, nullif(x->>'etag', ''), ds,
+           ARRAY(SELECT jsonb_array_elements_text(x->'columns'))
+      FROM jsonb_array_elements(d->'files') x
+     WHERE (x->>'changed')::boolean
+    ON CONFLICT ON CONSTRAINT crawled_files_pkey DO UPDATE
+      SET size = EXCLUDED.size, modified = EXCLUDED.modified, etag = EXCLUDED.etag, dataset = EXCLUDED.dataset,
+          columns = EXCLUDED.columns, crawled_at = now();
+    IF cur.name IS NULL THEN
       IF d->'schema' IS NULL OR jsonb_typeof(d->'schema') = 'null' THEN CONTINUE; END IF;
       INSERT INTO etl.datasets (name, crawler, location, format, dialect, partition_keys)
       VALUES (ds, name, d->>'location', d->'schema'->>'format', d->'schema'->'dialect',
@@ -286,18 +311,18 @@ BEGIN
                  detail = col->'detail', last_seen_at = now(), status = 'active'
            WHERE x.dataset = ds AND x.name = old.name;
         END LOOP;
-        -- columns the changed files no longer have
-        FOR old IN SELECT * FROM etl.dataset_columns x
-                    WHERE x.dataset = ds AND NOT x.is_partition_key AND x.status = 'active'
-                      AND NOT EXISTS (SELECT FROM jsonb_array_elements(d->'schema'->'columns') c WHERE c->>'name' = x.name) LOOP
-          IF on_missing = 'keep' THEN
-            UPDATE etl.dataset_columns x SET status = 'deprecated' WHERE x.dataset = ds AND x.name = old.name;
-            changes := changes || jsonb_build_object('deprecated', old.name);
-          END IF;
-          PERFORM etl._crawl_log(name, ds, format('column %s is missing from the new files', old.name),
-                                 CASE on_missing WHEN 'keep' THEN 'kept, marked deprecated' ELSE 'on_missing_column is log' END);
-        END LOOP;
       END IF;
+      -- columns no file of the dataset has any more
+      FOR old IN SELECT * FROM etl.dataset_columns x
+                  WHERE x.dataset = ds AND NOT x.is_partition_key AND x.status = 'active'
+                    AND NOT EXISTS (SELECT FROM etl.crawled_files f WHERE f.crawler = name AND f.dataset = ds AND x.name = ANY (f.columns)) LOOP
+        IF on_missing = 'keep' THEN
+          UPDATE etl.dataset_columns x SET status = 'deprecated' WHERE x.dataset = ds AND x.name = old.name;
+          changes := changes || jsonb_build_object('deprecated', old.name);
+        END IF;
+        PERFORM etl._crawl_log(name, ds, format('column %s is in none of the files', old.name),
+                               CASE on_missing WHEN 'keep' THEN 'kept, marked deprecated' ELSE 'on_missing_column is log' END);
+      END LOOP;
       IF jsonb_array_length(changes) > 0 THEN
         UPDATE etl.datasets x SET current_version = current_version + 1, updated_at = now() WHERE x.name = ds;
         INSERT INTO etl.dataset_versions (dataset, version, diff, schema)
@@ -313,12 +338,12 @@ BEGIN
     ON CONFLICT ON CONSTRAINT dataset_partitions_pkey DO UPDATE
       SET location = EXCLUDED.location, files = EXCLUDED.files, bytes = EXCLUDED.bytes,
           last_modified = EXCLUDED.last_modified, last_seen_at = now();
-    INSERT INTO etl.crawled_files AS f (crawler, url, size, modified, etag, dataset)
-    SELECT name, x->>'url', nullif((x->>'size')::bigint, -1),
-           CASE WHEN (x->>'modified')::bigint >= 0 THEN to_timestamp((x->>'modified')::bigint) END, nullif(x->>'etag', ''), ds
-      FROM jsonb_array_elements(d->'files') x
-    ON CONFLICT ON CONSTRAINT crawled_files_pkey DO UPDATE
-      SET size = EXCLUDED.size, modified = EXCLUDED.modified, etag = EXCLUDED.etag, dataset = EXCLUDED.dataset, crawled_at = now();
+    -- partitions whose files are gone (or now excluded) leave the catalog; table rows stay
+    FOR gone IN DELETE FROM etl.dataset_partitions p
+                 WHERE p.dataset = ds AND NOT EXISTS (SELECT FROM jsonb_array_elements(d->'partitions') x WHERE x->'values' = p."values")
+                RETURNING p."values" LOOP
+      PERFORM etl._crawl_log(name, ds, 'removed partition ' || gone::text, 'no files left in it');
+    END LOOP;
     UPDATE etl.datasets x SET files = (SELECT count(*) FROM etl.crawled_files f WHERE f.crawler = name AND f.dataset = ds),
            bytes = (SELECT sum(p.bytes) FROM etl.dataset_partitions p WHERE p.dataset = ds),
            last_modified = (SELECT max(p.last_modified) FROM etl.dataset_partitions p WHERE p.dataset = ds), updated_at = now()

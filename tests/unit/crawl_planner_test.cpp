@@ -62,3 +62,18 @@ TEST(CrawlPlanner, SqlNames) {
   EXPECT_EQ(sql_name("2024"), "d_2024");
   EXPECT_EQ(sql_name("--"), "dataset");
 }
+
+TEST(CrawlPlanner, ExcludePatterns) {
+  const std::string root = "s3://b/lake";
+  EXPECT_TRUE(crawl_excludes("_SUCCESS", root, "s3://b/lake/sales/year=2024/_SUCCESS"));
+  EXPECT_TRUE(crawl_excludes("*.crc", root, "s3://b/lake/x.crc"));
+  EXPECT_FALSE(crawl_excludes("*.crc", root, "s3://b/lake/x.csv"));
+  EXPECT_TRUE(crawl_excludes("eu_dates.csv", root, "s3://b/lake/eu_dates.csv"));
+  // with a slash: relative to the root, * stays in one folder, ** crosses them
+  EXPECT_TRUE(crawl_excludes("logs/*.csv", root, "s3://b/lake/logs/a.csv"));
+  EXPECT_FALSE(crawl_excludes("logs/*.csv", root, "s3://b/lake/logs/2024/a.csv"));
+  EXPECT_FALSE(crawl_excludes("*/a.csv", root, "s3://b/lake/a.csv"));
+  EXPECT_TRUE(crawl_excludes("**/_tmp/**", root, "s3://b/lake/_tmp/a.csv"));
+  EXPECT_TRUE(crawl_excludes("**/_tmp/**", root, "s3://b/lake/sales/_tmp/x/a.csv"));
+  EXPECT_TRUE(crawl_excludes("{logs,tmp}/*", root + "/", "s3://b/lake/tmp/a.csv"));
+}

@@ -17,7 +17,7 @@ out = sys.argv[1]
 os.makedirs(os.path.join(out, "many", "sub"), exist_ok=True)
 os.makedirs(os.path.join(out, "year=2024", "month=05"), exist_ok=True)
 # Where pipeline tests drop files with COPY ... TO (the server writes them).
-for d in ("landing", "landing/cdc"):
+for d in ("landing", "landing/cdc", "strict"):
     os.makedirs(os.path.join(out, d), exist_ok=True)
     os.chmod(os.path.join(out, d), 0o777)
 
@@ -66,6 +66,34 @@ write("lines.ndjson", ("\n".join(lines) + "\n{\"id\": 4, \"name\": \n{\"id\": 5}
 write("envelope.json", ('{"meta": {"page": 1}, "data": {"items": ' + json.dumps(records) + "}}")
       .replace("1.2345678901234568e+16", "12345678901234567.89").encode())
 write("scalars.json", b"[1, 2, 3]")
+
+# A messy corpus for schema inference and crawls.
+corpus = {
+    "corpus/sales/year=2024/month=05/part-1.csv":
+        "id,zip,amount,paid,ordered,note,big\n"
+        "0001,02134,12.50,yes,05/06/2024,first,1\n"
+        "0002,10001,7,no,05/07/2024,NA,99999999999999999999\n"
+        "0003,94105,0.99,Y,,-,3\n",
+    "corpus/sales/year=2024/month=06/part-1.csv":
+        "id,zip,amount,paid,ordered,note,big\n"
+        "0004,60601,100,N,06/01/2024,N/A,4\n",
+    "corpus/regions/eu/2024/r.csv": "region,revenue\neu,10.5\n",
+    "corpus/regions/us/2024/r.csv": "region,revenue\nus,20\n",
+    "corpus/regions/us/2024/_SUCCESS.csv": "ignored\n",
+    "corpus/events/e1.ndjson":
+        '{"id": 1, "user": {"name": "Ada"}, "at": "2024-05-01T10:00:00Z", "tags": ["a"]}\n'
+        '{"id": 2, "at": "2024-05-02T11:00:00+02:00", "score": 1.5e3}\n',
+    "corpus/events/e2.ndjson": "",
+    "corpus/eu_dates.csv": "day,qty\n13/05/2024,1\n01/06/2024,2\n",
+}
+for rel, text in corpus.items():
+    path = os.path.join(out, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+os.makedirs(os.path.join(out, "corpus/sales/year=2024/month=07"), exist_ok=True)
+for d in ("corpus/sales/year=2024", "corpus/sales/year=2024/month=07", "corpus/events"):
+    os.chmod(os.path.join(out, d), 0o777)  # crawl tests add files here
 
 orders = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "orders.csv"), "rb").read()
 write("orders.csv", orders)

@@ -126,6 +126,9 @@ SELECT n FROM published;
 SELECT etl.create_workflow('cyclic', '[{"name": "a", "sql": "SELECT 1", "depends_on": ["b"]}, {"name": "b", "sql": "SELECT 1", "depends_on": ["a"]}]');
 SELECT etl.create_workflow('w2', '[{"name": "a", "pipeline": "nope"}]');
 SELECT etl.create_workflow('w3', '[{"name": "a", "crawl": {"url": "/x"}}]');
+SELECT etl.run('w3') AS w3 \gset
+SELECT status, error FROM etl.runs WHERE id = :w3;
+SELECT etl.drop_workflow('w3');
 
 -- The queue: enqueue, cancel, retry, pause, upstream triggers (executed by the worker
 -- in the database it serves; here we look at what was queued).
