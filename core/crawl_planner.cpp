@@ -101,8 +101,6 @@ std::vector<PlannedDataset> plan_datasets(const std::string& root_url, const std
     PlannedDataset d;
     d.name = name;
     d.location = base;
-    size_t depth = 0;
-    for (const FileEntry& f : fs) depth = std::max(depth, split_path(f.url.substr(base.size())).size() - 1);
     for (const FileEntry& f : fs) {
       PlannedFile pf{f, {}};
       const auto parts = split_path(f.url.substr(base.size()));
@@ -115,7 +113,6 @@ std::vector<PlannedDataset> plan_datasets(const std::string& root_url, const std
         if (std::find(d.partition_keys.begin(), d.partition_keys.end(), k) == d.partition_keys.end()) d.partition_keys.push_back(k);
       d.files.push_back(std::move(pf));
     }
-    (void)depth;
     out.push_back(std::move(d));
   };
 
@@ -124,6 +121,13 @@ std::vector<PlannedDataset> plan_datasets(const std::string& root_url, const std
       build(root_name, root, at_root);
       decisions.push_back({root_name, "dataset of the files in " + root, "no sub-folders"});
     }
+    return out;
+  }
+  if (at_root.empty() && by_top.size() == 1 && !all_hive) {
+    // The root only holds one folder (s3://bucket/lake/sales/...): the folder is the dataset.
+    const std::string& dir = by_top.begin()->first;
+    build(sql_name(dir), root + dir + "/", by_top.begin()->second);
+    decisions.push_back({sql_name(dir), "dataset of folder " + dir, "the only folder under " + root});
     return out;
   }
   if (all_hive || dirs_by_signature.size() == 1) {

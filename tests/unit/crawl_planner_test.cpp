@@ -77,3 +77,12 @@ TEST(CrawlPlanner, ExcludePatterns) {
   EXPECT_TRUE(crawl_excludes("**/_tmp/**", root, "s3://b/lake/sales/_tmp/x/a.csv"));
   EXPECT_TRUE(crawl_excludes("{logs,tmp}/*", root + "/", "s3://b/lake/tmp/a.csv"));
 }
+
+TEST(CrawlPlanner, TheOnlyFolderUnderTheRootIsTheDataset) {
+  std::vector<CrawlDecision> why;
+  auto ds = plan_datasets("s3://b/lake/", files({"s3://b/lake/sales/year=2024/a.csv", "s3://b/lake/sales/year=2025/b.csv"}), sig, why);
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].name, "sales");
+  EXPECT_EQ(ds[0].location, "s3://b/lake/sales/");
+  EXPECT_EQ(ds[0].partition_keys, (std::vector<std::string>{"year"}));
+}

@@ -78,7 +78,7 @@ SELECT decision, reason FROM etl.crawl_log ORDER BY id DESC LIMIT 1;
 
 -- Policies: fail on a new column or a changed type stops the crawl and changes nothing.
 COPY (SELECT * FROM (VALUES ('region,revenue,manager'), ('eu,1,Ada')) v(l)) TO '/tmp/pg_etl_regress/strict/r.csv';
-SELECT * FROM etl.crawl('strict', '/tmp/pg_etl_regress/strict', '{"on_new_column": "fail", "on_type_change": "fail"}');
+SELECT * FROM etl.crawl('strict', '/tmp/pg_etl_regress/strict', '{"on_new_column": "fail", "on_type_change": "fail", "create_table": true}');
 COPY (SELECT * FROM (VALUES ('region,revenue,manager,extra'), ('eu,1,Ada,1')) v(l)) TO '/tmp/pg_etl_regress/strict/r.csv';
 SELECT * FROM etl.crawl('strict', '/tmp/pg_etl_regress/strict', '{"on_new_column": "fail", "on_type_change": "fail"}');
 COPY (SELECT * FROM (VALUES ('region,revenue,manager'), ('eu,1.5,Ada')) v(l)) TO '/tmp/pg_etl_regress/strict/r.csv';
@@ -88,6 +88,9 @@ SELECT name, data_type FROM etl.dataset_columns WHERE dataset = 'strict' ORDER B
 SELECT * FROM etl.crawl('strict', '/tmp/pg_etl_regress/strict', '{"on_type_change": "log"}');
 SELECT name, data_type FROM etl.dataset_columns WHERE dataset = 'strict' AND name = 'revenue';
 SELECT decision, reason FROM etl.crawl_log WHERE crawler = 'strict' ORDER BY id DESC LIMIT 1;
+-- The value that does not fit the table is rejected with its reason, not truncated.
+SELECT rows_loaded, rows_rejected FROM etl.load('strict', '/tmp/pg_etl_regress/strict/r.csv', '{"reject_limit": -1}');
+SELECT line, column_name, sqlstate, message, raw FROM etl.rejects WHERE url LIKE '%/strict/r.csv';
 -- A column no file has any more is kept, marked deprecated (or only logged).
 COPY (SELECT * FROM (VALUES ('region,revenue'), ('eu,1')) v(l)) TO '/tmp/pg_etl_regress/strict/r.csv';
 SELECT * FROM etl.crawl('strict', '/tmp/pg_etl_regress/strict', '{"on_missing_column": "log"}');
@@ -110,7 +113,7 @@ SELECT status FROM etl.runs WHERE id = :wf;
 SELECT count(*) > 0 AS logged_under_the_run FROM etl.crawl_log WHERE run_id = :wf;
 
 SELECT etl.drop_workflow('nightly_crawl');
-DROP TABLE lake_sales, lake_events, lake_regions;
+DROP TABLE lake_sales, lake_events, lake_regions, strict;
 DELETE FROM etl.datasets;
 DELETE FROM etl.crawl_log;
 DELETE FROM etl.crawled_files;
