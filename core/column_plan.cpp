@@ -31,7 +31,8 @@ std::string json_key_path(const std::string& key) {
 
 ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vector<std::string>& source_columns,
                         Format format, bool csv_has_header, const ReadOptions& options, bool for_load,
-                        const std::string& url, const std::string& target_name) {
+                        const std::string& url, const std::string& target_name,
+                        const std::vector<std::string>& partition_keys) {
   ColumnPlan plan;
   std::vector<std::string> target_names;
   for (const auto& t : targets) target_names.push_back(t.name);
@@ -54,6 +55,15 @@ ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vecto
                   "columns: " + join(target_names));
     plan.constants.emplace_back(static_cast<size_t>(t), value);
   }
+  for (const std::string& key : partition_keys) {
+    const int t = find_target(key);
+    if (t >= 0 && t != plan.filename_target && !options.set.count(key)) plan.partitions.emplace_back(static_cast<size_t>(t), key);
+  }
+  auto is_partition = [&](size_t t) {
+    for (const auto& p : plan.partitions)
+      if (p.first == t) return true;
+    return false;
+  };
   for (const auto& [col, path] : options.columns)
     if (find_target(col) < 0)
       throw Error(sqlstate::kUndefinedColumn, "option \"columns\" maps \"" + col + "\", which is not a column of " + target_name,
@@ -63,7 +73,7 @@ ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vecto
   const bool by_position = csv && (options.match_by_position || !csv_has_header);
   size_t position = 0;
   for (size_t i = 0; i < targets.size(); i++) {
-    if (static_cast<int>(i) == plan.filename_target || options.set.count(targets[i].name)) continue;
+    if (static_cast<int>(i) == plan.filename_target || options.set.count(targets[i].name) || is_partition(i)) continue;
     const TargetInfo& t = targets[i];
     auto mapped = options.columns.find(t.name);
     ColumnSource src{t.name, {}, -1};

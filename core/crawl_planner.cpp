@@ -40,6 +40,20 @@ std::string strip_extensions(std::string name) {
 
 }  // namespace
 
+PartitionValues partition_values(const std::string& base_url, const std::string& file_url) {
+  std::string base = base_url;
+  if (!base.empty() && base.back() != '/') base += '/';
+  PartitionValues out;
+  if (file_url.compare(0, base.size(), base) != 0) return out;
+  const auto parts = split_path(file_url.substr(base.size()));
+  for (size_t level = 0; level + 1 < parts.size(); level++) {
+    const std::string& dir = parts[level];
+    if (is_hive(dir)) out.emplace_back(dir.substr(0, dir.find('=')), dir.substr(dir.find('=') + 1));
+    else out.emplace_back("partition_" + std::to_string(level), dir);
+  }
+  return out;
+}
+
 bool crawl_excludes(const std::string& pattern, const std::string& root_url, const std::string& file_url) {
   std::string root = root_url;
   if (!root.empty() && root.back() != '/') root += '/';
@@ -102,13 +116,7 @@ std::vector<PlannedDataset> plan_datasets(const std::string& root_url, const std
     d.name = name;
     d.location = base;
     for (const FileEntry& f : fs) {
-      PlannedFile pf{f, {}};
-      const auto parts = split_path(f.url.substr(base.size()));
-      for (size_t level = 0; level + 1 < parts.size(); level++) {
-        const std::string& dir = parts[level];
-        if (is_hive(dir)) pf.partition.emplace_back(dir.substr(0, dir.find('=')), dir.substr(dir.find('=') + 1));
-        else pf.partition.emplace_back("partition_" + std::to_string(level), dir);
-      }
+      PlannedFile pf{f, partition_values(base, f.url)};
       for (const auto& [k, v] : pf.partition)
         if (std::find(d.partition_keys.begin(), d.partition_keys.end(), k) == d.partition_keys.end()) d.partition_keys.push_back(k);
       d.files.push_back(std::move(pf));

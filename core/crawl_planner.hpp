@@ -12,10 +12,17 @@
 
 namespace pg_etl {
 
+using PartitionValues = std::vector<std::pair<std::string, std::string>>;  // key -> value, outermost first
+
 struct PlannedFile {
   FileEntry entry;
-  std::vector<std::pair<std::string, std::string>> partition;  // key -> value, outermost first
+  PartitionValues partition;
 };
+
+// The partition values the folders between base (a folder URL) and a file spell:
+// year=2024/ gives year = 2024; a folder without '=' at level N gives partition_N. Empty
+// when the file is not under base.
+PartitionValues partition_values(const std::string& base, const std::string& file_url);
 
 struct PlannedDataset {
   std::string name;       // a SQL-friendly name

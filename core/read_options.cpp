@@ -17,7 +17,7 @@ using nlohmann::json;
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
       "format", "delimiter", "quote", "escape", "header", "null", "skip_rows", "comment", "encoding", "ragged_rows",
-      "records_path", "columns", "match_by", "filename_column", "set", "reject_limit", "sample", "date_order", "date_formats", "freeze", "batch_rows",
+      "records_path", "columns", "match_by", "filename_column", "set", "partition_root", "reject_limit", "sample", "date_order", "date_formats", "freeze", "batch_rows",
       "headers", "username", "password", "bearer_token", "timeout", "connect_timeout", "ca_file", "insecure",
       "ftp_ssl", "region", "endpoint", "path_style", "access_key_id", "secret_access_key", "session_token",
       "private_key", "public_key", "key_passphrase", "host_key_sha256"};
@@ -174,6 +174,9 @@ ReadOptions parse_read_options(const std::string& json_text) {
         else if (c.value().is_primitive()) o.set[c.key()] = c.value().dump();
         else bad("set." + c.key(), "must be a string, number, boolean or null");
       }
+    } else if (k == "partition_root") {
+      o.partition_root = get_string(v, k);
+      if (o.partition_root.empty()) bad(k, "must be the URL of the folder that holds the partition folders");
     } else if (k == "filename_column") {
       o.filename_column = get_string(v, k);
     } else if (k == "reject_limit") {

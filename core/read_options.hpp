@@ -30,6 +30,9 @@ struct ReadOptions {
   std::map<std::string, std::string> columns;  // target column -> header name or JSON path
   std::string filename_column;                 // target column that receives each row's file URL
   std::map<std::string, std::optional<std::string>> set;  // target column -> constant (nullopt: NULL)
+  // Folder URL whose sub-folders are partitions (year=2024/, or partition_N): columns of
+  // those names receive each file's values (see partition_values in crawl_planner.hpp).
+  std::string partition_root;
   // etl.load only
   bool freeze = false;
   int64_t batch_rows = 10000;                  // rows per subtransaction when rejects are allowed

@@ -1,5 +1,7 @@
 #include "core/record_stream.hpp"
 
+#include <algorithm>
+
 #include "core/glob.hpp"
 #include "core/transport.hpp"
 #include "core/url.hpp"
@@ -35,7 +37,8 @@ bool RecordStream::open_next_file() {
   if (next_entry_ >= entries_.size()) return false;
   const FileEntry& e = entries_[next_entry_++];
   OpenedInput in = open_input(e.open_url(), options_, expected_names_);
-  files_.push_back(FileStats{e, 0, 0, in.format, {}});
+  files_.push_back(FileStats{e, 0, 0, in.format, {}, {}});
+  if (!options_.partition_root.empty()) files_.back().partition = partition_values(redact_url(options_.partition_root), e.url);
   checksum_ = in.checksum;
   files_.back().entry.fetch_url.clear();
   current_ = files_.size() - 1;
@@ -74,6 +77,16 @@ bool RecordStream::next(Record& record) {
     }
     finish_file();
   }
+}
+
+std::vector<std::string> RecordStream::partition_keys() const {
+  std::vector<std::string> keys;
+  if (options_.partition_root.empty()) return keys;
+  const std::string root = redact_url(options_.partition_root);
+  for (const FileEntry& e : entries_)
+    for (const auto& kv : partition_values(root, e.url))
+      if (std::find(keys.begin(), keys.end(), kv.first) == keys.end()) keys.push_back(kv.first);
+  return keys;
 }
 
 uint64_t RecordStream::bytes_read() const {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crawl_planner.hpp"
 #include "core/file_entry.hpp"
 #include "core/input_factory.hpp"
 #include "core/read_options.hpp"
@@ -19,6 +20,7 @@ struct FileStats {
   uint64_t records = 0;        // records read (good and bad)
   Format format = Format::kAuto;
   std::string checksum;        // of the bytes as stored, once the file was read to its end
+  PartitionValues partition;   // from its folders, with the partition_root option
 };
 
 class RecordStream {
@@ -51,6 +53,9 @@ class RecordStream {
   const std::vector<FileStats>& files() const { return files_; }
   uint64_t bytes_read() const;
   bool is_glob() const { return glob_; }
+  // With the partition_root option: every partition key the files' folders spell, in
+  // order of first appearance (files are listed up front, so all are known).
+  std::vector<std::string> partition_keys() const;
 
  private:
   bool open_next_file();

@@ -50,11 +50,33 @@ class Loader;
 Loader* g_active = nullptr;  // COPY's data-source callback has no context argument
 
 struct CopyColumn {
+  static constexpr int kFileUrl = -1, kConstant = -2, kPartition = -3;
   size_t target;  // index into cols_
-  int value;      // index into the record's values; kFileUrl, or kConstant
-  std::optional<std::string> constant;  // the "set" option's value in binary form (nullopt: NULL)
-  static constexpr int kFileUrl = -1, kConstant = -2;
+  int value;      // index into the record's values; kFileUrl, kConstant or kPartition
+  std::optional<std::string> constant{};  // the "set" option's value in binary form (nullopt: NULL);
+                                        // for kPartition, the current file's value
+  std::string key{};                    // kPartition: the partition key
+  long file = -1;                       // kPartition: the file `constant` belongs to
+  std::optional<EncodeError> invalid{}; // kPartition: why the current file's value does not fit
 };
+
+// A value shared by many rows ("set", a file's partition folder) converted once, by the
+// same rules as data. False, with err, when the column's type refuses it.
+bool encode_constant(const TargetColumn& col, const std::string& text, std::string& bin, EncodeError& err) {
+  bin.clear();
+  switch (encode_binary(col.kind, Value{text, ValueKind::kText}, bin, err)) {
+    case Encoded::kOk: return true;
+    case Encoded::kInvalid: return false;
+    case Encoded::kDefer: break;
+  }
+  bin.clear();
+  // the type's own input function: its errors are only swallowed after a rollback
+  ErrorData* failed = try_in_subtransaction([&] { binary_from_text(col, text, bin); });
+  if (!failed) return true;
+  err.sqlstate = unpack_sql_state(failed->sqlerrcode);
+  err.message = failed->message ? failed->message : "invalid value";
+  return false;
+}
 
 class Loader {
  public:
@@ -78,6 +100,7 @@ class Loader {
   void plan();
   bool fill_batch();
   void encode(const Record& rec);
+  void partition_value(CopyColumn& c, size_t file);
   void convert_row(size_t r);
   void convert_deferred(bool protect);
   bool produce();
@@ -149,20 +172,22 @@ void Loader::plan() {
   // Messages name the file whose columns decided, not the glob.
   const std::string decided_by = stream_->files().empty() ? redact_url(url_) : stream_->files().back().entry.url;
   const ColumnPlan plan = plan_columns(targets, source_cols, stream_->first_format(), stream_->first_has_header(), opt_,
-                                       true, decided_by, target_name_);
+                                       true, decided_by, target_name_, stream_->partition_keys());
   std::vector<ColumnSource> sources;
   for (size_t v = 0; v < plan.columns.size(); v++) sources.push_back(plan.columns[v].source);
   stream_->set_columns(sources);
   // COPY fields in table order: data columns and the filename column.
   for (size_t t = 0; t < cols_.size(); t++) {
     if (static_cast<int>(t) == plan.filename_target) {
-      copy_cols_.push_back({t, CopyColumn::kFileUrl, std::nullopt});
+      copy_cols_.push_back({.target = t, .value = CopyColumn::kFileUrl});
       continue;
     }
     for (const auto& [target, value] : plan.constants)
-      if (target == t) copy_cols_.push_back({t, CopyColumn::kConstant, value});
+      if (target == t) copy_cols_.push_back({.target = t, .value = CopyColumn::kConstant, .constant = value});
+    for (const auto& [target, key] : plan.partitions)
+      if (target == t) copy_cols_.push_back({.target = t, .value = CopyColumn::kPartition, .key = key});
     for (size_t v = 0; v < plan.columns.size(); v++)
-      if (plan.columns[v].target == t) copy_cols_.push_back({t, static_cast<int>(v), std::nullopt});
+      if (plan.columns[v].target == t) copy_cols_.push_back({.target = t, .value = static_cast<int>(v)});
   }
   // Constants are converted once, by the same rules as data (a bad one fails here).
   for (CopyColumn& c : copy_cols_) {
@@ -170,15 +195,8 @@ void Loader::plan() {
     const TargetColumn& col = cols_[c.target];
     std::string bin;
     EncodeError err;
-    switch (encode_binary(col.kind, Value{*c.constant, ValueKind::kText}, bin, err)) {
-      case Encoded::kOk: break;
-      case Encoded::kInvalid:
-        throw Error(err.sqlstate, "option \"set\" for column \"" + col.name + "\": " + err.message);
-      case Encoded::kDefer:
-        bin.clear();
-        binary_from_text(col, *c.constant, bin);
-        break;
-    }
+    if (!encode_constant(col, *c.constant, bin, err))
+      throw Error(err.sqlstate, "option \"set\" for column \"" + col.name + "\": " + err.message);
     c.constant = bin;
   }
   batch_ = CopyBatch(copy_cols_.size());
@@ -218,6 +236,26 @@ void Loader::plan() {
                 "rows are loaded in subtransactions when rejects are allowed, and COPY FREEZE refuses those");
 }
 
+// The current file's value of a partition column, converted once per file. A folder
+// without this key, or Hive's __HIVE_DEFAULT_PARTITION__, is NULL.
+void Loader::partition_value(CopyColumn& c, size_t file) {
+  c.file = static_cast<long>(file);
+  c.constant.reset();
+  c.invalid.reset();
+  const FileStats& f = stream_->files()[file];
+  for (const auto& [key, text] : f.partition) {
+    if (key != c.key || text == "__HIVE_DEFAULT_PARTITION__") continue;
+    std::string bin;
+    EncodeError err;
+    if (encode_constant(cols_[c.target], text, bin, err)) {
+      c.constant = std::move(bin);
+    } else {
+      err.message = "partition folder " + key + "=" + text + ": " + err.message;
+      c.invalid = err;
+    }
+  }
+}
+
 // Encodes one record into the batch, or rejects it.
 void Loader::encode(const Record& rec) {
   const uint32_t file = static_cast<uint32_t>(stream_->current_file());
@@ -231,8 +269,26 @@ void Loader::encode(const Record& rec) {
   batch_.begin_row(file, rec.line, rec.byte_offset, keep_raw_ ? rec.raw : std::string_view());
   std::string& arena = batch_.field_bytes_begin();
   for (size_t k = 0; k < copy_cols_.size(); k++) {
-    const CopyColumn& c = copy_cols_[k];
+    CopyColumn& c = copy_cols_[k];
     const size_t start = arena.size();
+    if (c.value == CopyColumn::kPartition) {
+      if (c.file != static_cast<long>(file)) partition_value(c, file);
+      if (c.invalid) {
+        arena.resize(start);
+        batch_.drop_row();
+        rejects_.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset), cols_[c.target].name,
+                                  std::string(rec.raw), c.invalid->message, c.invalid->sqlstate},
+                        0);
+        return;
+      }
+      if (!c.constant) {
+        batch_.null_field();
+        continue;
+      }
+      arena += *c.constant;
+      batch_.field_done(start, false);
+      continue;
+    }
     if (c.value == CopyColumn::kFileUrl) {
       arena += url;
       batch_.field_done(start, false);

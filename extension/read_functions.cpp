@@ -70,7 +70,7 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
   const std::vector<std::string> source_cols = stream.discover_columns();
   const std::string shown = redact_url(call.url);
   ColumnPlan plan = plan_columns(targets, source_cols, stream.first_format(), stream.first_has_header(), call.options,
-                                 false, shown, "the result");
+                                 false, shown, "the result", stream.partition_keys());
   std::vector<ColumnSource> sources;
   for (const auto& p : plan.columns) sources.push_back(p.source);
   stream.set_columns(sources);
@@ -142,6 +142,19 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
       const TargetColumn& col = cols[target];
       values[col.index] = datum_from_text(col, *value);
       nulls[col.index] = false;
+    }
+    for (const auto& [target, key] : plan.partitions) {
+      if (bad) break;
+      for (const auto& [k, text] : stream.files()[stream.current_file()].partition) {
+        if (k != key || text == "__HIVE_DEFAULT_PARTITION__") continue;
+        const TargetColumn& col = cols[target];
+        try {
+          values[col.index] = datum_from_text(col, text);
+        } catch (const PgError& pe) {
+          throw Error(unpack_sql_state(pe.sqlerrcode()), url + " (column \"" + col.name + "\"): partition folder " + k + "=" + text + ": " + pe.what());
+        }
+        nulls[col.index] = false;
+      }
     }
     if (!bad && plan.filename_target >= 0) {
       const TargetColumn& col = cols[static_cast<size_t>(plan.filename_target)];

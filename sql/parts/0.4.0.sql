@@ -21,6 +21,7 @@ CREATE TABLE etl.datasets (
   location        text NOT NULL,
   format          text,
   dialect         jsonb,
+  read_options    jsonb,             -- the crawl's reading options (secrets masked): etl.load_dataset reuses them
   partition_keys  text[] NOT NULL DEFAULT '{}',
   target          text,              -- schema.table created or managed for it
   current_version int NOT NULL DEFAULT 1,
@@ -255,8 +256,8 @@ BEGIN
           columns = EXCLUDED.columns, crawled_at = now();
     IF cur.name IS NULL THEN
       IF d->'schema' IS NULL OR jsonb_typeof(d->'schema') = 'null' THEN CONTINUE; END IF;
-      INSERT INTO etl.datasets (name, crawler, location, format, dialect, partition_keys)
-      VALUES (ds, name, d->>'location', d->'schema'->>'format', d->'schema'->'dialect',
+      INSERT INTO etl.datasets (name, crawler, location, format, dialect, read_options, partition_keys)
+      VALUES (ds, name, d->>'location', d->'schema'->>'format', d->'schema'->'dialect', etl._redact_options(reader),
               ARRAY(SELECT k->>'name' FROM jsonb_array_elements(d->'partition_keys') k));
       INSERT INTO etl.dataset_columns (dataset, name, ordinal, data_type, nullable, date_format, null_count, distinct_estimate,
                                        min_value, max_value, sampled_values, detail)
@@ -344,7 +345,8 @@ BEGIN
                 RETURNING p."values" LOOP
       PERFORM etl._crawl_log(name, ds, 'removed partition ' || gone::text, 'no files left in it');
     END LOOP;
-    UPDATE etl.datasets x SET files = (SELECT count(*) FROM etl.crawled_files f WHERE f.crawler = name AND f.dataset = ds),
+    UPDATE etl.datasets x SET read_options = etl._redact_options(reader),
+           files = (SELECT count(*) FROM etl.crawled_files f WHERE f.crawler = name AND f.dataset = ds),
            bytes = (SELECT sum(p.bytes) FROM etl.dataset_partitions p WHERE p.dataset = ds),
            last_modified = (SELECT max(p.last_modified) FROM etl.dataset_partitions p WHERE p.dataset = ds), updated_at = now()
      WHERE x.name = ds;
@@ -361,3 +363,44 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION etl.crawl(text, text, jsonb) IS
   'Walks a location, groups files into datasets with partitions, records schemas in the catalog, optionally creates or evolves tables';
+
+-- ---- loading a crawled dataset ---------------------------------------------------------------
+CREATE FUNCTION etl.load_dataset(dataset text, options jsonb DEFAULT '{}',
+                                 OUT rows_loaded bigint, OUT rows_rejected bigint, OUT bytes_read bigint,
+                                 OUT files int, OUT load_id bigint)
+RETURNS record LANGUAGE plpgsql AS $$
+DECLARE
+  d etl.datasets;
+  opts jsonb;
+  urls text[];
+BEGIN
+  SELECT * INTO d FROM etl.datasets x WHERE x.name = dataset;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'dataset "%" is not in the catalog', dataset USING ERRCODE = 'undefined_object',
+      HINT = 'etl.crawl records datasets; SELECT name FROM etl.datasets lists them';
+  END IF;
+  IF d.target IS NULL OR to_regclass(d.target) IS NULL THEN
+    RAISE EXCEPTION 'dataset "%" has no table to load into', dataset USING ERRCODE = 'undefined_table',
+      HINT = 'crawl with {"create_table": true}, or UPDATE etl.datasets SET target = ''schema.table''';
+  END IF;
+  -- read the files as the crawl read them: format, dialect, nulls, date spellings, and the
+  -- partition columns from the folders; masked secrets are left out (pass them in options)
+  opts := jsonb_strip_nulls(jsonb_build_object(
+            'format', d.format,
+            'delimiter', d.dialect->'delimiter', 'quote', d.dialect->'quote', 'escape', d.dialect->'escape',
+            'null', '["", "NA", "N/A", "null", "NULL", "-"]'::jsonb,
+            'date_formats', (SELECT jsonb_object_agg(c.name, c.date_format) FROM etl.dataset_columns c
+                              WHERE c.dataset = d.name AND c.date_format IS NOT NULL),
+            'partition_root', d.location))
+       || (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(d.read_options)
+            WHERE value <> '"***"' AND key NOT IN ('sample', 'date_order'))
+       || coalesce(options, '{}');
+  SELECT array_agg(f.url ORDER BY f.url) INTO urls FROM etl.crawled_files f WHERE f.crawler = d.crawler AND f.dataset = d.name;
+  IF urls IS NULL THEN
+    RAISE EXCEPTION 'dataset "%" has no files in the catalog', dataset USING ERRCODE = 'no_data_found';
+  END IF;
+  SELECT * INTO rows_loaded, rows_rejected, bytes_read, files, load_id
+    FROM etl._load_files(d.target::regclass, d.location, urls, opts);
+END $$;
+COMMENT ON FUNCTION etl.load_dataset(text, jsonb) IS
+  'Loads every file of a crawled dataset into its table, read as the crawl read them, partition columns from the folders';

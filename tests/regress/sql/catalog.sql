@@ -38,12 +38,23 @@ SELECT dataset, "values", files FROM etl.dataset_partitions ORDER BY dataset, "v
 SELECT dataset, decision, reason FROM etl.crawl_log ORDER BY id;
 SELECT relname, relkind FROM pg_class WHERE relname LIKE 'lake_sales%' ORDER BY relname;
 
--- Loading the crawled data reads dates in the spelling the catalog recorded.
-SELECT rows_loaded, rows_rejected FROM etl.load('lake_sales', '/tmp/pg_etl_regress/corpus/sales/year=2024/month=05/part-1.csv',
-  jsonb_build_object('date_formats', (SELECT jsonb_object_agg(name, date_format) FROM etl.dataset_columns
-                                       WHERE dataset = 'lake_sales' AND date_format IS NOT NULL),
-                     'null', jsonb_build_array('', 'NA', 'N/A', '-'), 'set', '{"year": 2024, "month": "05"}'::jsonb));
-SELECT id, zip, amount, paid, ordered, note, big, tableoid::regclass FROM lake_sales ORDER BY id;
+-- Loading a crawled dataset reads its files as the crawl did (dialect, NA/-/N/A nulls,
+-- the date spelling) and fills the partition columns from the folders.
+SELECT rows_loaded, rows_rejected, files FROM etl.load_dataset('lake_sales');
+SELECT id, zip, amount, paid, ordered, note, big, year, month, tableoid::regclass FROM lake_sales ORDER BY id;
+SELECT url FROM etl.load_files WHERE load_id = (SELECT max(id) FROM etl.loads) ORDER BY url;
+SELECT * FROM etl.load_dataset('nope');
+-- Any read or load can take partition columns from folders: partition_root.
+SELECT id, year, month FROM etl.read_csv('/tmp/pg_etl_regress/corpus/sales/**/*.csv', '{"partition_root": "/tmp/pg_etl_regress/corpus/sales/"}')
+  AS t(id text, year int, month text) ORDER BY id;
+SELECT region, partition_0, partition_1 FROM etl.read_csv('/tmp/pg_etl_regress/corpus/regions/*/*/r.csv', '{"partition_root": "/tmp/pg_etl_regress/corpus/regions"}')
+  AS t(region text, partition_0 text, partition_1 int) ORDER BY region;
+SELECT * FROM etl.read_csv('/tmp/pg_etl_regress/corpus/regions/*/*/r.csv', '{"partition_root": "/tmp/pg_etl_regress/corpus/regions"}')
+  AS t(region text, partition_0 int);
+CREATE TEMP TABLE by_region (region text, revenue numeric, partition_0 int);
+SELECT rows_loaded, rows_rejected FROM etl.load('by_region', '/tmp/pg_etl_regress/corpus/regions/*/*/r.csv',
+  '{"partition_root": "/tmp/pg_etl_regress/corpus/regions", "reject_limit": -1}');
+SELECT line, column_name, sqlstate, message FROM etl.rejects WHERE load_id = (SELECT max(id) FROM etl.loads) ORDER BY url;
 SELECT * FROM etl.load('lake_sales', '/tmp/pg_etl_regress/corpus/sales/year=2024/month=05/part-1.csv',
   '{"date_formats": {"ordered": "DD.MM.YYYY"}, "null": ["", "NA", "N/A", "-"]}');
 
