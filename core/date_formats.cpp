@@ -1,7 +1,6 @@
 #include "core/date_formats.hpp"
 
-#include <cctype>
-#include <cstdio>
+#include "core/ascii.hpp"
 
 #include "core/civil_time.hpp"
 
@@ -26,17 +25,17 @@ struct Cursor {
   bool digits(int& v, size_t min, size_t max) {
     size_t start = i;
     v = 0;
-    while (!done() && std::isdigit(static_cast<unsigned char>(s[i])) && i - start < max) v = v * 10 + (s[i++] - '0');
+    while (!done() && ascii_isdigit(s[i]) && i - start < max) v = v * 10 + (s[i++] - '0');
     return i - start >= min;
   }
   bool month_name(int& m) {
     if (i + 3 > s.size()) return false;
     for (int k = 0; k < 12; k++) {
       bool same = true;
-      for (int j = 0; j < 3; j++) same = same && std::tolower(static_cast<unsigned char>(s[i + j])) == kMonths[k][j];
+      for (int j = 0; j < 3; j++) same = same && ascii_tolower(s[i + j]) == kMonths[k][j];
       if (same) {
         i += 3;
-        while (!done() && std::isalpha(static_cast<unsigned char>(s[i]))) i++;  // "June", "Sept."
+        while (!done() && ascii_isalpha(s[i])) i++;  // "June", "Sept."
         eat('.');
         m = k + 1;
         return true;
@@ -87,15 +86,15 @@ bool parse_time_part(Cursor& c, ParsedDateTime& t) {
       int frac = 0;
       if (!c.digits(frac, 1, 6)) return false;
       for (size_t k = c.i - start; k < 6; k++) frac *= 10;
-      while (!c.done() && std::isdigit(static_cast<unsigned char>(c.peek()))) c.i++;  // beyond microseconds
+      while (!c.done() && ascii_isdigit(c.peek())) c.i++;  // beyond microseconds
       t.micros = frac;
     }
   }
   // 12-hour clocks: "10:00 PM"
   size_t save = c.i;
   while (c.eat(' ')) {}
-  char a = static_cast<char>(std::toupper(static_cast<unsigned char>(c.peek())));
-  if ((a == 'A' || a == 'P') && c.i + 1 < c.s.size() && std::toupper(static_cast<unsigned char>(c.s[c.i + 1])) == 'M') {
+  char a = ascii_toupper(c.peek());
+  if ((a == 'A' || a == 'P') && c.i + 1 < c.s.size() && ascii_toupper(c.s[c.i + 1]) == 'M') {
     if (t.hour < 1 || t.hour > 12) return false;
     c.i += 2;
     t.hour = (t.hour % 12) + (a == 'P' ? 12 : 0);
@@ -132,12 +131,6 @@ bool parse_offset_part(Cursor& c, ParsedDateTime& t) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 const char* date_format_name(DateFormat f) { return f < DateFormat::kCount ? kNames[static_cast<int>(f)] : "?"; }
@@ -149,7 +142,7 @@ std::optional<DateFormat> date_format_from_name(std::string_view name) {
 }
 
 bool parse_date_time(std::string_view s, DateFormat f, ParsedDateTime& out) {
-  Cursor c{trim(s)};
+  Cursor c{ascii_trim(s)};
   ParsedDateTime t;
   if (!parse_date_part(c, f, t) || !valid_date(t.year, t.month, t.day)) return false;
   if (!c.done()) {
@@ -162,11 +155,16 @@ bool parse_date_time(std::string_view s, DateFormat f, ParsedDateTime& out) {
   return true;
 }
 
-uint32_t matching_date_formats(std::string_view s, ParsedDateTime* first_match) {
+uint32_t matching_date_formats(std::string_view s, ParsedDateTime* first_match, uint32_t candidates,
+                               ParsedDateTime* parsed) {
   uint32_t mask = 0;
   ParsedDateTime t;
+  s = ascii_trim(s);
+  // Every spelling starts with a digit or a month name: most text fails here, at once.
+  if (s.empty() || !(ascii_isdigit(s[0]) || ascii_isalpha(s[0]))) return 0;
   for (int i = 0; i < static_cast<int>(DateFormat::kCount); i++)
-    if (parse_date_time(s, static_cast<DateFormat>(i), t)) {
+    if ((candidates & (1u << i)) && parse_date_time(s, static_cast<DateFormat>(i), t)) {
+      if (parsed) parsed[i] = t;
       if (!mask && first_match) *first_match = t;
       mask |= 1u << i;
     }
@@ -174,7 +172,7 @@ uint32_t matching_date_formats(std::string_view s, ParsedDateTime* first_match) 
 }
 
 bool parse_time_of_day(std::string_view s, ParsedDateTime& out) {
-  Cursor c{trim(s)};
+  Cursor c{ascii_trim(s)};
   ParsedDateTime t;
   if (!parse_time_part(c, t) || !c.done()) return false;
   out = t;
@@ -205,15 +203,33 @@ DateReading read_date_as_configured(std::string_view value, std::optional<DateFo
   return DateReading::kIso;
 }
 
+namespace {
+// n as exactly `width` digits (n >= 0), without snprintf: loads call this per value.
+void put_digits(std::string& out, int n, int width) {
+  char buf[8];
+  for (int k = width - 1; k >= 0; k--, n /= 10) buf[k] = static_cast<char>('0' + n % 10);
+  out.append(buf, static_cast<size_t>(width));
+}
+}  // namespace
+
 std::string iso_text(const ParsedDateTime& t) {
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", t.year, t.month, t.day);
-  if (t.has_time) n += std::snprintf(buf + n, sizeof buf - n, " %02d:%02d:%02d.%06d", t.hour, t.minute, t.second, t.micros);
+  std::string out;
+  out.reserve(32);
+  put_digits(out, t.year, 4), out += '-', put_digits(out, t.month, 2), out += '-', put_digits(out, t.day, 2);
+  if (t.has_time) {
+    out += ' ', put_digits(out, t.hour, 2), out += ':', put_digits(out, t.minute, 2), out += ':';
+    put_digits(out, t.second, 2), out += '.', put_digits(out, t.micros, 6);
+  }
   if (t.has_offset) {
     const int a = t.offset_seconds < 0 ? -t.offset_seconds : t.offset_seconds;
-    std::snprintf(buf + n, sizeof buf - n, "%c%02d:%02d", t.offset_seconds < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+    out += t.offset_seconds < 0 ? '-' : '+', put_digits(out, a / 3600, 2), out += ':', put_digits(out, a / 60 % 60, 2);
   }
-  return buf;
+  return out;
+}
+
+int64_t instant_micros(const ParsedDateTime& t) {
+  const int64_t seconds = unix_from_civil(CivilTime{t.year, t.month, t.day, t.hour, t.minute, t.second}) - t.offset_seconds;
+  return seconds * 1000000 + t.micros;
 }
 
 }  // namespace pg_etl

@@ -28,8 +28,14 @@ struct ParsedDateTime {
 // format f. False unless the whole text is a valid calendar date (and time).
 bool parse_date_time(std::string_view s, DateFormat f, ParsedDateTime& out);
 
-// Bit i set when s parses in DateFormat(i).
-uint32_t matching_date_formats(std::string_view s, ParsedDateTime* first_match = nullptr);
+// Bit i set when s parses in DateFormat(i); only the formats in candidates are tried.
+// parsed, when given, receives each match in its format's slot.
+uint32_t matching_date_formats(std::string_view s, ParsedDateTime* first_match = nullptr, uint32_t candidates = ~0u,
+                               ParsedDateTime* parsed = nullptr);
+
+// Microseconds since the Unix epoch of the instant t names (UTC when it has no offset):
+// orders values by time, whatever their offsets.
+int64_t instant_micros(const ParsedDateTime& t);
 
 // Parses all of s as a time of day HH:MM[:SS[.ffffff]].
 bool parse_time_of_day(std::string_view s, ParsedDateTime& out);

@@ -45,6 +45,9 @@ InferredSchema infer_schema_of(const std::vector<std::string>& urls, const ReadO
     if (in.format != Format::kCsv) static_cast<JsonReader*>(in.reader.get())->report_all_fields(true);
     const std::vector<std::string> header = in.reader->source_columns();
     Columns file;
+    // CSV: each header column's inferrer, looked up once, when the first record reaches it
+    // (a file without records adds no columns)
+    std::vector<ColumnInferrer*> by_position(header.size(), nullptr);
     Record rec;
     int64_t n = 0;
     while ((options.sample_rows < 0 || n < options.sample_rows) && in.reader->next(rec)) {
@@ -52,7 +55,10 @@ InferredSchema infer_schema_of(const std::vector<std::string>& urls, const ReadO
       if (rec.problem) continue;
       out.records++;
       if (in.format == Format::kCsv) {
-        for (size_t i = 0; i < rec.values.size() && i < header.size(); i++) file.get(header[i], &iopt).add(rec.values[i]);
+        for (size_t i = 0; i < rec.values.size() && i < header.size(); i++) {
+          if (!by_position[i]) by_position[i] = &file.get(header[i], &iopt);
+          by_position[i]->add(rec.values[i]);
+        }
       } else {
         for (size_t i = 0; i < rec.values.size(); i++) file.get(std::string(rec.names[i]), &iopt).add(rec.values[i]);
         // Fields this record lacks count as NULL.

@@ -3,31 +3,19 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 
+#include "core/ascii.hpp"
 #include "core/value_encoder.hpp"
 
 namespace pg_etl {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 bool is_boolean_word(std::string_view s) {
+  if (s.size() > 5) return false;
   for (const char* w : {"true", "false", "t", "f", "yes", "no", "y", "n"})
-    if (iequals(s, w)) return true;
+    if (ascii_iequals(s, w)) return true;
   return false;
 }
 
@@ -40,24 +28,24 @@ NumberShape number_shape(std::string_view s) {
   NumberShape r;
   std::string_view b = s;
   if (!b.empty() && (b[0] == '+' || b[0] == '-')) b.remove_prefix(1);
-  if (iequals(b, "nan") || iequals(b, "infinity") || iequals(b, "inf")) {
+  if (ascii_iequals(b, "nan") || ascii_iequals(b, "infinity") || ascii_iequals(b, "inf")) {
     r.number = r.special = true;
     return r;
   }
   size_t i = 0, int_digits = 0, frac_digits = 0;
-  while (i < b.size() && std::isdigit(static_cast<unsigned char>(b[i]))) i++, int_digits++;
+  while (i < b.size() && ascii_isdigit(b[i])) i++, int_digits++;
   bool dot = false;
   if (i < b.size() && b[i] == '.') {
     dot = true;
     i++;
-    while (i < b.size() && std::isdigit(static_cast<unsigned char>(b[i]))) i++, frac_digits++;
+    while (i < b.size() && ascii_isdigit(b[i])) i++, frac_digits++;
   }
   if (int_digits + frac_digits == 0) return r;
   if (i < b.size() && (b[i] == 'e' || b[i] == 'E')) {
     size_t j = i + 1;
     if (j < b.size() && (b[j] == '+' || b[j] == '-')) j++;
     size_t e = 0;
-    while (j < b.size() && std::isdigit(static_cast<unsigned char>(b[j]))) j++, e++;
+    while (j < b.size() && ascii_isdigit(b[j])) j++, e++;
     if (e == 0) return r;
     i = j;
     r.exponent = true;
@@ -74,7 +62,7 @@ bool is_uuid(std::string_view s) {
   for (size_t i = 0; i < 36; i++) {
     if (i == 8 || i == 13 || i == 18 || i == 23) {
       if (s[i] != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
+    } else if (!ascii_isxdigit(s[i])) {
       return false;
     }
   }
@@ -160,7 +148,7 @@ void ColumnInferrer::add(const Value& v) {
 }
 
 void ColumnInferrer::add_text(std::string_view raw) {
-  const std::string_view s = trim(raw);
+  const std::string_view s = ascii_trim(raw);
   if (bool_ && !is_boolean_word(s)) bool_ = false;
   if (int4_ || numeric_ || double_) {
     const NumberShape n = number_shape(s);
@@ -169,39 +157,39 @@ void ColumnInferrer::add_text(std::string_view raw) {
     } else if (n.leading_zero) {
       rule_out_numbers("leading zeros, kept as text", s);
     } else {
+      // from_chars reads a leading '-' but not '+'
+      const std::string_view unsigned_digits = s[0] == '+' ? s.substr(1) : s;
       if (n.exponent || n.special) any_exponent_ = true;
       if (!n.integer) {
         int4_ = int8_ = integer_ = false;
       } else if (int4_ || int8_) {
         // fits int4 / int8?
-        std::string digits(s);
-        if (!digits.empty() && digits[0] == '+') digits.erase(0, 1);
         int64_t x = 0;
-        auto r = std::from_chars(digits.data(), digits.data() + digits.size(), x);
-        const bool fits8 = r.ec == std::errc() && r.ptr == digits.data() + digits.size();
+        auto r = std::from_chars(unsigned_digits.data(), unsigned_digits.data() + unsigned_digits.size(), x);
+        const bool fits8 = r.ec == std::errc() && r.ptr == unsigned_digits.data() + unsigned_digits.size();
         int8_ = int8_ && fits8;
         int4_ = int4_ && fits8 && x >= INT32_MIN && x <= INT32_MAX;
       }
       double d = 0;
-      std::string t(s);
-      if (!t.empty() && t[0] == '+') t.erase(0, 1);
-      auto r = std::from_chars(t.data(), t.data() + t.size(), d);
+      auto r = std::from_chars(unsigned_digits.data(), unsigned_digits.data() + unsigned_digits.size(), d);
       if (r.ec == std::errc()) {
         if (values_ == 1 || num_min_text_.empty() || d < num_min_) num_min_ = d, num_min_text_ = std::string(s);
         if (values_ == 1 || num_max_text_.empty() || d > num_max_) num_max_ = d, num_max_text_ = std::string(s);
       }
     }
   }
-  if (date_mask_ || ts_mask_) {
+  if (ts_mask_) {  // (date_mask_ is a subset of ts_mask_)
     ParsedDateTime first;
-    const uint32_t m = matching_date_formats(s, &first);
-    for (size_t f = 0; f < iso_min_.size(); f++) {
-      ParsedDateTime t;
-      if (!(m & (1u << f)) || !parse_date_time(s, static_cast<DateFormat>(f), t)) continue;
-      const std::string iso = iso_text(t);
-      if (iso_min_[f].empty() || iso < iso_min_[f]) iso_min_[f] = iso;
-      if (iso_max_[f].empty() || iso > iso_max_[f]) iso_max_[f] = iso;
-    }
+    std::array<ParsedDateTime, kDateFormats> parsed;
+    const uint32_t m = matching_date_formats(s, &first, ts_mask_, parsed.data());
+    for (size_t f = 0; f < kDateFormats; f++)
+      if (m & (1u << f)) {
+        DateBound& b = date_bounds_[f];
+        const int64_t key = instant_micros(parsed[f]);
+        if (!b.seen || key < b.min_key) b.min_key = key, b.min = parsed[f];
+        if (!b.seen || key > b.max_key) b.max_key = key, b.max = parsed[f];
+        b.seen = true;
+      }
     if (m) {
       if (first.has_time) {
         any_time_part_ = true;
@@ -245,9 +233,13 @@ void ColumnInferrer::merge(const ColumnInferrer& o) {
   if (!o.num_max_text_.empty() && (num_max_text_.empty() || o.num_max_ > num_max_)) num_max_ = o.num_max_, num_max_text_ = o.num_max_text_;
   text_min_ = std::min(text_min_, o.text_min_);
   text_max_ = std::max(text_max_, o.text_max_);
-  for (size_t f = 0; f < iso_min_.size(); f++) {
-    if (!o.iso_min_[f].empty() && (iso_min_[f].empty() || o.iso_min_[f] < iso_min_[f])) iso_min_[f] = o.iso_min_[f];
-    if (!o.iso_max_[f].empty() && o.iso_max_[f] > iso_max_[f]) iso_max_[f] = o.iso_max_[f];
+  for (size_t f = 0; f < kDateFormats; f++) {
+    const DateBound& ob = o.date_bounds_[f];
+    DateBound& b = date_bounds_[f];
+    if (!ob.seen) continue;
+    if (!b.seen || ob.min_key < b.min_key) b.min_key = ob.min_key, b.min = ob.min;
+    if (!b.seen || ob.max_key > b.max_key) b.max_key = ob.max_key, b.max = ob.max;
+    b.seen = true;
   }
   for (size_t i = 0; i < hll_.size(); i++) hll_[i] = std::max(hll_[i], o.hll_[i]);
 }
@@ -317,7 +309,8 @@ InferredColumn ColumnInferrer::finish(const std::string& name) const {
       c.min = num_min_text_, c.max = num_max_text_;
       break;
     case InferredType::kDate: case InferredType::kTimestamp: case InferredType::kTimestamptz:
-      c.min = iso_min_[static_cast<size_t>(*c.date_format)], c.max = iso_max_[static_cast<size_t>(*c.date_format)];
+      if (const DateBound& b = date_bounds_[static_cast<size_t>(*c.date_format)]; b.seen)
+        c.min = iso_text(b.min), c.max = iso_text(b.max);
       break;
     default:
       c.min = text_min_, c.max = text_max_;

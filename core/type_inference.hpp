@@ -73,8 +73,14 @@ class ColumnInferrer {
   // min/max in three orders; the type picks which one to report
   double num_min_ = 0, num_max_ = 0;
   std::string num_min_text_, num_max_text_, text_min_, text_max_;
-  // dates: min and max as read in each spelling (the chosen spelling decides which)
-  std::array<std::string, static_cast<size_t>(DateFormat::kCount)> iso_min_{}, iso_max_{};
+  // dates: min and max (by instant) as read in each spelling; the chosen spelling decides which
+  static constexpr size_t kDateFormats = static_cast<size_t>(DateFormat::kCount);
+  struct DateBound {
+    bool seen = false;
+    int64_t min_key = 0, max_key = 0;
+    ParsedDateTime min, max;
+  };
+  std::array<DateBound, kDateFormats> date_bounds_{};
   std::array<uint8_t, 4096> hll_{};  // HyperLogLog registers (p = 12)
 };
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/ascii.hpp"
 #include "core/sqlstate.hpp"
 
 namespace pg_etl {
@@ -13,22 +14,6 @@ namespace {
 
 constexpr int64_t kPostgresEpochDays = 10957;  // 2000-01-01 - 1970-01-01
 constexpr int64_t kUsecPerDay = 86400LL * 1000000LL;
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++)
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  return true;
-}
 
 template <typename T>
 void put_be(std::string& out, T v) {
@@ -53,19 +38,19 @@ Encoded invalid_syntax(EncodeError& err, TypeKind kind, std::string_view text) {
 // ---- integers: PostgreSQL 15's pg_strtoint16/32/64 --------------------------------
 Encoded encode_int(TypeKind kind, std::string_view text, std::string& out, EncodeError& err) {
   size_t i = 0, n = text.size();
-  while (i < n && is_space(text[i])) i++;
+  while (i < n && ascii_isspace(text[i])) i++;
   bool neg = false;
   if (i < n && (text[i] == '-' || text[i] == '+')) neg = text[i++] == '-';
-  if (i >= n || !is_digit(text[i])) return invalid_syntax(err, kind, text);
+  if (i >= n || !ascii_isdigit(text[i])) return invalid_syntax(err, kind, text);
   // Accumulate as a negative number so the minimum value parses.
   int64_t acc = 0;
   bool overflow = false;
-  for (; i < n && is_digit(text[i]); i++) {
+  for (; i < n && ascii_isdigit(text[i]); i++) {
     int d = text[i] - '0';
     if (acc < (std::numeric_limits<int64_t>::min() + d) / 10) overflow = true;
     else acc = acc * 10 - d;
   }
-  while (i < n && is_space(text[i])) i++;
+  while (i < n && ascii_isspace(text[i])) i++;
   if (i != n) return invalid_syntax(err, kind, text);
   int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
   if (kind == TypeKind::kInt2) lo = INT16_MIN, hi = INT16_MAX;
@@ -83,7 +68,7 @@ Encoded encode_int(TypeKind kind, std::string_view text, std::string& out, Encod
 
 // ---- boolean: parse_bool_with_len ------------------------------------------------------
 Encoded encode_bool(std::string_view text, std::string& out, EncodeError& err) {
-  std::string_view s = trim(text);
+  std::string_view s = ascii_trim(text);
   auto prefix_of = [&](const char* word, size_t min_len) {
     size_t len = s.size();
     if (len < min_len || len > std::strlen(word)) return false;
@@ -112,7 +97,7 @@ Encoded encode_bool(std::string_view text, std::string& out, EncodeError& err) {
 // ---- floating point ---------------------------------------------------------------
 template <typename F>
 Encoded encode_float(TypeKind kind, std::string_view text, std::string& out, EncodeError& err) {
-  std::string_view s = trim(text);
+  std::string_view s = ascii_trim(text);
   F v;
   std::string_view body = s;
   bool neg = false;
@@ -120,11 +105,11 @@ Encoded encode_float(TypeKind kind, std::string_view text, std::string& out, Enc
     neg = body[0] == '-';
     body.remove_prefix(1);
   }
-  if (iequals(body, "nan") && !neg && s.size() == 3) v = std::numeric_limits<F>::quiet_NaN();
-  else if (iequals(body, "infinity") || iequals(body, "inf")) v = neg ? -std::numeric_limits<F>::infinity() : std::numeric_limits<F>::infinity();
+  if (ascii_iequals(body, "nan") && !neg && s.size() == 3) v = std::numeric_limits<F>::quiet_NaN();
+  else if (ascii_iequals(body, "infinity") || ascii_iequals(body, "inf")) v = neg ? -std::numeric_limits<F>::infinity() : std::numeric_limits<F>::infinity();
   else {
     for (char c : body)
-      if (!(is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
+      if (!(ascii_isdigit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
         // Hexadecimal and other strtod spellings: let the server decide.
         if (c == 'x' || c == 'X' || c == 'n' || c == 'N' || c == 'i' || c == 'I') return Encoded::kDefer;
         return invalid_syntax(err, kind, text);
@@ -153,7 +138,7 @@ Encoded encode_float(TypeKind kind, std::string_view text, std::string& out, Enc
 // ---- numeric: decimal text -> base-10000 digits --------------------------------------
 Encoded encode_numeric(std::string_view text, std::string& out, EncodeError& err) {
   constexpr uint16_t kPos = 0x0000, kNeg = 0x4000, kNaN = 0xC000, kPinf = 0xD000, kNinf = 0xF000;
-  std::string_view s = trim(text);
+  std::string_view s = ascii_trim(text);
   bool neg = false;
   std::string_view body = s;
   if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
@@ -167,17 +152,17 @@ Encoded encode_numeric(std::string_view text, std::string& out, EncodeError& err
     put_be<uint16_t>(out, 0);
     return Encoded::kOk;
   };
-  if (iequals(body, "nan") && s.size() == 3) return special(kNaN);
-  if (iequals(body, "infinity") || iequals(body, "inf")) return special(neg ? kNinf : kPinf);
+  if (ascii_iequals(body, "nan") && s.size() == 3) return special(kNaN);
+  if (ascii_iequals(body, "infinity") || ascii_iequals(body, "inf")) return special(neg ? kNinf : kPinf);
 
   std::string digits;  // all significant digits, without the point
   digits.reserve(body.size());
   size_t i = 0;
   int64_t int_len = 0, frac_len = 0;
-  while (i < body.size() && is_digit(body[i])) digits.push_back(body[i++]), int_len++;
+  while (i < body.size() && ascii_isdigit(body[i])) digits.push_back(body[i++]), int_len++;
   if (i < body.size() && body[i] == '.') {
     i++;
-    while (i < body.size() && is_digit(body[i])) digits.push_back(body[i++]), frac_len++;
+    while (i < body.size() && ascii_isdigit(body[i])) digits.push_back(body[i++]), frac_len++;
   }
   if (int_len + frac_len == 0) return invalid_syntax(err, TypeKind::kNumeric, text);
   int64_t exponent = 0;
@@ -185,8 +170,8 @@ Encoded encode_numeric(std::string_view text, std::string& out, EncodeError& err
     i++;
     bool eneg = false;
     if (i < body.size() && (body[i] == '+' || body[i] == '-')) eneg = body[i++] == '-';
-    if (i >= body.size() || !is_digit(body[i])) return invalid_syntax(err, TypeKind::kNumeric, text);
-    while (i < body.size() && is_digit(body[i])) {
+    if (i >= body.size() || !ascii_isdigit(body[i])) return invalid_syntax(err, TypeKind::kNumeric, text);
+    while (i < body.size() && ascii_isdigit(body[i])) {
       exponent = exponent * 10 + (body[i++] - '0');
       if (exponent > 100000) return Encoded::kDefer;  // the server reports the overflow
     }
@@ -232,7 +217,7 @@ Encoded encode_numeric(std::string_view text, std::string& out, EncodeError& err
 int parse_fixed(std::string_view s, size_t at, size_t n) {
   int v = 0;
   for (size_t i = at; i < at + n; i++) {
-    if (i >= s.size() || !is_digit(s[i])) return -1;
+    if (i >= s.size() || !ascii_isdigit(s[i])) return -1;
     v = v * 10 + (s[i] - '0');
   }
   return v;
@@ -271,7 +256,7 @@ Parsed parse_iso_time(std::string_view s, size_t at, int64_t& usec, size_t& end)
     p += 3;
     if (p < s.size() && s[p] == '.') {
       size_t f = ++p;
-      while (p < s.size() && is_digit(s[p])) p++;
+      while (p < s.size() && ascii_isdigit(s[p])) p++;
       size_t nd = p - f;
       if (nd == 0 || nd > 6) return Parsed::kOther;  // rounding beyond microseconds: the server's job
       frac = parse_fixed(s, f, nd);
@@ -310,7 +295,7 @@ Encoded datetime_out_of_range(EncodeError& err, std::string_view text) {
 }
 
 Encoded encode_date(std::string_view text, std::string& out, EncodeError& err) {
-  std::string_view s = trim(text);
+  std::string_view s = ascii_trim(text);
   int64_t days;
   Parsed p = parse_iso_date(s, days);
   if (p == Parsed::kOutOfRange && s.size() == 10) return datetime_out_of_range(err, text);
@@ -320,7 +305,7 @@ Encoded encode_date(std::string_view text, std::string& out, EncodeError& err) {
 }
 
 Encoded encode_timestamp(bool with_tz, std::string_view text, std::string& out, EncodeError& err) {
-  std::string_view s = trim(text);
+  std::string_view s = ascii_trim(text);
   int64_t days, usec = 0, offset = 0;
   Parsed p = parse_iso_date(s, days);
   if (p == Parsed::kOutOfRange) {
@@ -345,7 +330,7 @@ Encoded encode_timestamp(bool with_tz, std::string_view text, std::string& out, 
 }
 
 Encoded encode_time(std::string_view text, std::string& out) {
-  std::string_view s = trim(text);
+  std::string_view s = ascii_trim(text);
   int64_t usec;
   size_t end;
   if (parse_iso_time(s, 0, usec, end) != Parsed::kOk || end != s.size()) return Encoded::kDefer;

@@ -145,3 +145,23 @@ TEST(TypeInference, DateStatisticsUseTheChosenSpelling) {
   EXPECT_EQ(c.min, "2024-05-13");
   EXPECT_EQ(c.max, "2024-06-01");
 }
+
+TEST(TypeInference, TimestamptzBoundsAreInstants) {
+  // 09:00-05:00 is 14:00 UTC, later than 12:00+00:00 and 13:30+05:30 (08:00 UTC)
+  auto c = infer({"2024-05-13 12:00:00+00:00", "2024-05-13 09:00:00-05:00", "2024-05-13 13:30:00+05:30"});
+  EXPECT_EQ(c.type, InferredType::kTimestamptz);
+  EXPECT_EQ(c.min, "2024-05-13 13:30:00.000000+05:30");
+  EXPECT_EQ(c.max, "2024-05-13 09:00:00.000000-05:00");
+}
+
+TEST(TypeInference, IsoTextNeedsNoLocale) {
+  ParsedDateTime t;
+  ASSERT_TRUE(parse_date_time("Jun 5 0987 7:04:09.5 PM -0330", DateFormat::kMonDY, t));
+  EXPECT_EQ(iso_text(t), "0987-06-05 19:04:09.500000-03:30");
+  ASSERT_TRUE(parse_date_time(" 2019-06-05 ", DateFormat::kIso, t));
+  EXPECT_EQ(iso_text(t), "2019-06-05");
+  EXPECT_EQ(matching_date_formats("05/06/2019", nullptr, 1u << static_cast<int>(DateFormat::kDmy)),
+            1u << static_cast<int>(DateFormat::kDmy))
+      << "only the candidate spellings are tried";
+  EXPECT_EQ(matching_date_formats("\"2019-06-05\""), 0u);
+}
