@@ -8,7 +8,7 @@
 #   bench/run_infer_bench.sh [BIG_ROWS]      (default 530000 rows, about 100 MiB)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-. "$root/scripts/lib/cluster.sh"
+. "$root/bench/lib.sh"
 BIG_ROWS="${1:-530000}"
 export RUNS="${RUNS:-3}"
 DIR="$root/build/bench-infer-cluster"
@@ -27,11 +27,7 @@ if [ ! -f "$DATA/truth.json" ] || [ "$(/usr/bin/python3 -c "import json;print(js
   /usr/bin/python3 "$root/bench/gen_infer_corpus.py" "$DATA" "$BIG_ROWS"
 fi
 chmod -R a+rX "$DATA"
-cluster_stop "$DIR" immediate 2>/dev/null || true
-rm -rf "$DIR"
-cluster_init "$DIR" "$PORT" "pg_etl"
-cluster_start "$DIR"
-trap 'cluster_stop "$DIR" fast' EXIT
+bench_cluster "$DIR" "$PORT"
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_etl"
 
 echo "pg_etl $(psql -X -At -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_etl'"), \

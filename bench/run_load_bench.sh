@@ -7,7 +7,7 @@
 #   bench/run_load_bench.sh [ROWS]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-. "$root/scripts/lib/cluster.sh"
+. "$root/bench/lib.sh"
 ROWS="${1:-1000000}"
 RUNS="${RUNS:-3}"
 DIR="$root/build/bench-cluster"
@@ -20,16 +20,9 @@ if [ ! -f "$DATA/rows.csv" ] || [ "$(($(wc -l <"$DATA/rows.csv") - 1))" != "$ROW
   /usr/bin/python3 "$root/bench/gen_data.py" "$ROWS" "$DATA"
 fi
 chmod -R a+rX "$DATA"
-cluster_stop "$DIR" immediate 2>/dev/null || true
-rm -rf "$DIR"
-cluster_init "$DIR" "$PORT" "pg_etl"
-as_owner tee -a "$DIR/postgresql.conf" >/dev/null <<CONF
-shared_buffers = 1GB
+bench_cluster "$DIR" "$PORT" "shared_buffers = 1GB
 max_wal_size = 8GB
-checkpoint_timeout = 30min
-CONF
-cluster_start "$DIR"
-trap 'cluster_stop "$DIR" fast' EXIT
+checkpoint_timeout = 30min"
 
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION pg_etl;

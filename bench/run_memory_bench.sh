@@ -5,7 +5,7 @@
 #   bench/run_memory_bench.sh [ROWS]   (default 9,000,000 rows, about 1 GB)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-. "$root/scripts/lib/cluster.sh"
+. "$root/bench/lib.sh"
 ROWS="${1:-9000000}"
 DIR="$root/build/bench-cluster"
 PORT="${PG_ETL_BENCH_PORT:-55460}"
@@ -16,11 +16,7 @@ if [ ! -f "$DATA/rows.csv" ]; then
   /usr/bin/python3 "$root/bench/gen_data.py" "$ROWS" "$DATA" --csv-only
 fi
 chmod -R a+rX "$DATA"
-cluster_stop "$DIR" immediate 2>/dev/null || true
-rm -rf "$DIR"
-cluster_init "$DIR" "$PORT" "pg_etl"
-cluster_start "$DIR"
-trap 'cluster_stop "$DIR" fast' EXIT
+bench_cluster "$DIR" "$PORT"
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_etl" -c "CREATE UNLOGGED TABLE target (id bigint, customer_id int, name text, email text, amount numeric(12,2), quantity int, price float8, active bool, created_at timestamp, day date)"
 
 peak_of() {  # peak_of SQL: runs SQL in a new session; prints "peak_kb elapsed_ms"

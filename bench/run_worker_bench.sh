@@ -6,7 +6,7 @@
 #   bench/run_worker_bench.sh [LATENCY_RUNS] [THROUGHPUT_RUNS] [ROWS]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-. "$root/scripts/lib/cluster.sh"
+. "$root/bench/lib.sh"
 N_LAT="${1:-200}" N_THR="${2:-1000}" ROWS="${3:-1000000}"
 DIR="$root/build/bench-cluster"
 PORT="${PG_ETL_BENCH_PORT:-55460}"
@@ -16,16 +16,9 @@ if [ ! -f "$DATA/rows.csv" ] || [ "$(($(wc -l <"$DATA/rows.csv") - 1))" != "$ROW
   /usr/bin/python3 "$root/bench/gen_data.py" "$ROWS" "$DATA"
 fi
 chmod -R a+rX "$DATA"
-cluster_stop "$DIR" immediate 2>/dev/null || true
-rm -rf "$DIR"
-cluster_init "$DIR" "$PORT" "pg_etl"
-as_owner tee -a "$DIR/postgresql.conf" >/dev/null <<CONF
-shared_buffers = 1GB
+bench_cluster "$DIR" "$PORT" "shared_buffers = 1GB
 max_wal_size = 8GB
-pg_etl.max_workers = 4
-CONF
-cluster_start "$DIR"
-trap 'cluster_stop "$DIR" fast' EXIT
+pg_etl.max_workers = 4"
 q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$1"; }
 
 q "CREATE EXTENSION pg_etl"

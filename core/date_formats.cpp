@@ -218,7 +218,8 @@ std::string iso_text(const ParsedDateTime& t) {
   put_digits(out, t.year, 4), out += '-', put_digits(out, t.month, 2), out += '-', put_digits(out, t.day, 2);
   if (t.has_time) {
     out += ' ', put_digits(out, t.hour, 2), out += ':', put_digits(out, t.minute, 2), out += ':';
-    put_digits(out, t.second, 2), out += '.', put_digits(out, t.micros, 6);
+    put_digits(out, t.second, 2);
+    if (t.micros) out += '.', put_digits(out, t.micros, 6);
   }
   if (t.has_offset) {
     const int a = t.offset_seconds < 0 ? -t.offset_seconds : t.offset_seconds;

@@ -281,20 +281,14 @@ void Loader::encode(const Record& rec) {
                         0);
         return;
       }
-      if (!c.constant) {
-        batch_.null_field();
-        continue;
-      }
-      arena += *c.constant;
-      batch_.field_done(start, false);
-      continue;
+      // c.constant now holds this file's value, encoded: written like a constant below
     }
     if (c.value == CopyColumn::kFileUrl) {
       arena += url;
       batch_.field_done(start, false);
       continue;
     }
-    if (c.value == CopyColumn::kConstant) {
+    if (c.value == CopyColumn::kConstant || c.value == CopyColumn::kPartition) {
       if (!c.constant) {
         batch_.null_field();
         continue;

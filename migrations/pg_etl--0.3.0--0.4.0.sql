@@ -275,8 +275,10 @@ BEGIN
       VALUES (ds, 1, jsonb_build_object('created', (SELECT jsonb_agg(c->>'name') FROM jsonb_array_elements(d->'schema'->'columns') c)),
               d->'schema');
       PERFORM etl._crawl_log(name, ds, 'created dataset ' || ds,
-                             format('%s files, %s columns, format %s', jsonb_array_length(d->'files'),
-                                    jsonb_array_length(d->'schema'->'columns'), d->'schema'->>'format'));
+                             format('%s file%s, %s column%s, format %s',
+                                    jsonb_array_length(d->'files'), CASE WHEN jsonb_array_length(d->'files') = 1 THEN '' ELSE 's' END,
+                                    jsonb_array_length(d->'schema'->'columns'), CASE WHEN jsonb_array_length(d->'schema'->'columns') = 1 THEN '' ELSE 's' END,
+                                    d->'schema'->>'format'));
       action := 'created';
     ELSE
       action := 'unchanged';

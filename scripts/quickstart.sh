@@ -58,7 +58,7 @@ sed -e '1!s/^10\([0-9][0-9]\),/20\1,/' "$root/examples/data/orders.csv" >"$demo/
 chmod a+r "$demo/landing/orders-2024-05-02.csv"
 wait_for_run 2
 "${PSQL[@]}" -q -c "SELECT etl.pause('demo_orders')" >/dev/null
-"${PSQL[@]}" <<'SQL'
+"${PSQL[@]}" -v demo="$demo" <<'SQL'
 \echo
 SELECT etl.version() AS pg_etl_version, current_setting('shared_preload_libraries') AS preloaded;
 \echo 'demo.orders (first rows):'
@@ -70,6 +70,11 @@ SELECT id, status, trigger, rows_read, rows_written, files, finished_at - starte
 \echo 'etl.lineage: where the rows in demo.orders came from:'
 SELECT run_id, regexp_replace(input, '.*/', '') AS input_file, input_checksum, output, rows_written
   FROM etl.lineage_edges ORDER BY run_id;
+\echo 'etl.infer_schema: the types in the landed files, inferred from their values:'
+SELECT column_name, data_type, nullable, detail->>'min' AS min, detail->>'max' AS max FROM etl.infer_schema('landing');
+\echo 'etl.crawl: the landing folder as a dataset in the catalog (etl.datasets, etl.dataset_columns, ...):'
+SELECT * FROM etl.crawl('demo', 'file://' || :'demo' || '/landing/');
+SELECT dataset, decision, reason FROM etl.crawl_log WHERE crawler = 'demo' ORDER BY id;
 SQL
 echo
 echo "demo_orders is paused now; SELECT etl.resume('demo_orders') starts its schedule again."

@@ -150,8 +150,8 @@ TEST(TypeInference, TimestamptzBoundsAreInstants) {
   // 09:00-05:00 is 14:00 UTC, later than 12:00+00:00 and 13:30+05:30 (08:00 UTC)
   auto c = infer({"2024-05-13 12:00:00+00:00", "2024-05-13 09:00:00-05:00", "2024-05-13 13:30:00+05:30"});
   EXPECT_EQ(c.type, InferredType::kTimestamptz);
-  EXPECT_EQ(c.min, "2024-05-13 13:30:00.000000+05:30");
-  EXPECT_EQ(c.max, "2024-05-13 09:00:00.000000-05:00");
+  EXPECT_EQ(c.min, "2024-05-13 13:30:00+05:30");
+  EXPECT_EQ(c.max, "2024-05-13 09:00:00-05:00");
 }
 
 TEST(TypeInference, IsoTextNeedsNoLocale) {

@@ -1,6 +1,7 @@
 -- Schema inference and the crawler (the Glue crawler and Data Catalog, done right on
 -- messy data). The corpus is written by tests/regress/data/make_fixtures.py.
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 SET client_min_messages = warning;
 
 -- Inference: ids with leading zeros stay text, money stays numeric, yes/no/Y/N are
