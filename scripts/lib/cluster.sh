@@ -70,6 +70,9 @@ cluster_start() {
 cluster_stop() {
   local dir="$1" mode="${2:-fast}"
   [ -f "$dir/postmaster.pid" ] || return 0
+  # a pid file left by a crash or a reboot names no server: nothing to stop (the next
+  # start removes it)
+  cluster_running "$dir" || return 0
   as_owner "$PG_BINDIR/pg_ctl" -D "$dir" -m "$mode" -w -t 60 stop >/dev/null
 }
 

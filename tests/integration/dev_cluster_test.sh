@@ -14,6 +14,12 @@ exercise() {  # exercise LABEL DIR PORT [runner...]
   assert_eq "$("${run[@]}" psql -A -t -c "SELECT etl.version()")" "$PG_ETL_VERSION" "$label: pg_etl works"
   "${run[@]}" status >/dev/null || fail "$label: status says not running"
   "${run[@]}" start >/dev/null   # idempotent
+  # after a crash or a reboot the pid file names no server: restart still starts one
+  kill -9 "$(head -1 "$dir/postmaster.pid")"
+  for _ in $(seq 50); do "${run[@]}" status >/dev/null 2>&1 || break; sleep 0.1; done
+  sleep 1   # its children notice and exit
+  "${run[@]}" restart >/dev/null 2>&1 || fail "$label: restart after a crash failed"
+  assert_eq "$("${run[@]}" psql -A -t -c "SELECT 1")" "1" "$label: restart after a crash (stale pid file)"
   "${run[@]}" stop >/dev/null
   if "${run[@]}" status >/dev/null 2>&1; then fail "$label: still running after stop"; fi
   pass "$label: start, status, psql, stop"
