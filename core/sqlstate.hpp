@@ -24,5 +24,6 @@ inline constexpr const char* kInvalidAuthorization = "28000";
 inline constexpr const char* kConnectionFailure = "08006";
 inline constexpr const char* kSqlclientUnableToEstablishConnection = "08001";
 inline constexpr const char* kConfigFileError = "F0000";
+inline constexpr const char* kDataCorrupted = "XX001";
 
 }  // namespace pg_etl::sqlstate

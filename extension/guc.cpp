@@ -12,6 +12,7 @@ int max_workers = 4;
 int naptime_ms = 1000;
 char* run_id = nullptr;
 char* run_properties = nullptr;
+char* secret_key_file = nullptr;
 
 void define() {
   DefineCustomStringVariable(
@@ -31,6 +32,11 @@ void define() {
   DefineCustomStringVariable("pg_etl.run_properties", "Properties of the pg_etl run executing in this session (JSON).",
                              nullptr, &run_properties, "", PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr,
                              nullptr, nullptr);
+  // SIGHUP, so that no session can point pg_etl at a key of its own choosing.
+  DefineCustomStringVariable("pg_etl.secret_key_file", "File holding the key that encrypts pg_etl's secrets.",
+                             "64 hex digits, readable only by the server's OS user. Empty: pg_etl_secret.key in the "
+                             "data directory, created by the first etl.create_secret.",
+                             &secret_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("pg_etl");
 }
 

@@ -7,6 +7,7 @@ extern int max_workers;      // pg_etl.max_workers: runs executing at once
 extern int naptime_ms;       // pg_etl.naptime: longest launcher sleep between checks
 extern char* run_id;         // pg_etl.run_id: the run executing in this session (set by pg_etl)
 extern char* run_properties; // pg_etl.run_properties: the current run's properties (JSON)
+extern char* secret_key_file; // pg_etl.secret_key_file: the key that seals secrets ("": in the data directory)
 
 // Defines the parameters. None is PGC_POSTMASTER: Postgres makes defining one FATAL
 // when the library is loaded by a session rather than preloaded.

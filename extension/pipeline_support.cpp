@@ -16,6 +16,7 @@
 #include "extension/pg/boundary.hpp"
 #include "extension/pg_time_zone.hpp"
 #include "extension/privileges.hpp"
+#include "extension/secrets.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -68,7 +69,8 @@ PG_ETL_FUNCTION(pg_etl_retry_delay) {
 
 // etl._check_options(options jsonb) -> void: the options parse as a reader's.
 PG_ETL_FUNCTION(pg_etl_check_options) {
-  pg_etl::parse_read_options(pg_etl::pg::jsonb_arg(fcinfo, 0));
+  // resolving names the secrets: they must exist, and the caller must be allowed them
+  pg_etl::parse_read_options(pg_etl::pg::with_secrets(pg_etl::pg::jsonb_arg(fcinfo, 0)));
   PG_RETURN_VOID();
 }
 

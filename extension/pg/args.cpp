@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/sqlstate.hpp"
 #include "extension/privileges.hpp"
+#include "extension/secrets.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -76,7 +77,8 @@ SourceArgs source_args(FunctionCallInfo fcinfo, int url_arg, int options_arg) {
   if (PG_ARGISNULL(url_arg)) throw Error(sqlstate::kInvalidParameterValue, "url must not be NULL");
   SourceArgs a{text_arg(fcinfo, url_arg), jsonb_arg(fcinfo, options_arg), {}};
   resolve_source(a);
-  a.options = parse_read_options(a.options_json);
+  // the options as written (secrets by name) are what gets recorded; resolved ones are only parsed
+  a.options = parse_read_options(with_secrets(a.options_json));
   check_read_privilege(a.url, a.options.transport);
   return a;
 }
