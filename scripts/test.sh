@@ -9,6 +9,16 @@ cd "$root"
 
 "$root/scripts/build.sh" --with-tests
 
+# The test clusters and servers listen on 55433-55480, inside Linux's ephemeral range
+# (32768-60999): an outgoing connection that happens to take one of those ports as its
+# local port makes a later server's bind fail ("Address already in use"). Reserve them
+# for the run when the kernel lets us (root, writable /proc/sys); harmless otherwise.
+reserved=/proc/sys/net/ipv4/ip_local_reserved_ports
+if [ -w "$reserved" ] && ! grep -q '55430-55499' "$reserved"; then
+  current=$(cat "$reserved")
+  echo "${current:+$current,}55430-55499" >"$reserved" 2>/dev/null || true
+fi
+
 cd build
 status=0
 ctest --output-on-failure "$@" || status=$?

@@ -190,4 +190,70 @@ for k in "$enc_key" "$run/hashed.csv"; do
 done
 pass "s3: DELETE signed by curl"
 
+# --- JSON API (api_server.py) -----------------------------------------------------------
+# json_py CODE: runs CODE with d = the JSON document on stdin (jq is not a dependency).
+json_py() { /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); $1"; }
+api="$ETL_API_URL"
+hdr="$(mktemp)"
+body="$(curl -sS --fail -D "$hdr" "$api/api/header_link/tickets")" || fail "api: header_link page 1"
+[ "$(json_py 'print(len(d))' <<<"$body")" = 100 ] || fail "api: header_link page 1 should hold 100 records"
+grep -qi '^Link:.*page=2>; rel="next"' "$hdr" || fail "api: header_link lacks rel=\"next\": $(grep -i '^Link:' "$hdr")"
+rm -f "$hdr"
+pass "api: header_link page 1 has 100 records and a Link rel=\"next\""
+
+url="$api/api/json_link/tickets?total=250&per_page=100" ids="" pages=0
+while [ -n "$url" ]; do
+  pages=$((pages + 1)); [ $pages -le 10 ] || fail "api: json_link pages do not end"
+  body="$(curl -sS --fail "$url")" || fail "api: json_link page $pages"
+  ids+="$(json_py 'print(" ".join(str(t["id"]) for t in d["tickets"]))' <<<"$body") "
+  url="$(json_py 'print(d["next"] or "")' <<<"$body")"
+done
+[ "$(tr ' ' '\n' <<<"$ids" | grep -c .)" = 250 ] || fail "api: json_link walk got $(tr ' ' '\n' <<<"$ids" | grep -c .) records, want 250"
+[ "$(tr ' ' '\n' <<<"$ids" | grep . | sort -un | wc -l)" = 250 ] || fail "api: json_link walk repeated ids"
+[ $pages = 3 ] || fail "api: json_link walk took $pages pages, want 3"
+pass "api: json_link walk collects 250 distinct ids in 3 pages"
+
+token="$(curl -sS --fail -u etl-client:etl-secret -d grant_type=client_credentials "$api/oauth/token" |
+  json_py 'print(d["access_token"])')" || fail "api: oauth token"
+body="$(curl -sS --fail -H "Authorization: Bearer $token" "$api/api/oauth/tickets?limit=5")" || fail "api: oauth tickets with a token"
+[ "$(json_py 'print(len(d["tickets"]), d["total"])' <<<"$body")" = "5 1000" ] || fail "api: oauth tickets body"
+pass "api: oauth client credentials token opens /api/oauth/tickets"
+expect_http 401 "api: /api/oauth/tickets without a token" "$api/api/oauth/tickets"
+expect_http 401 "api: oauth token with a wrong secret" -u etl-client:wrong -d grant_type=client_credentials "$api/oauth/token"
+
+key="selftest_$$"
+head="$(curl -sS -D - -o /dev/null "$api/api/throttle/tickets?key=$key&times=1&retry_after=1")"
+[[ "$head" == "HTTP/1.1 429"* ]] || fail "api: throttle should answer 429 first: ${head%%$'\r'*}"
+grep -qi '^Retry-After: 1' <<<"$head" || fail "api: throttle 429 lacks Retry-After: 1"
+pass "api: throttle answers 429 with Retry-After"
+expect_http 200 "api: throttle then answers 200" "$api/api/throttle/tickets?key=$key&times=1&retry_after=1"
+
+gql() { curl -sS --fail -H 'Content-Type: application/json' -d "$1" "$api/graphql"; }
+q='query($first: Int, $after: String) { tickets(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } totalCount } }'
+body="$(gql "{\"query\": \"$q\", \"variables\": {\"first\": 3}}")" || fail "api: graphql page 1"
+cursor="$(json_py 't = d["data"]["tickets"]
+assert [n["id"] for n in t["nodes"]] == [1, 2, 3] and t["pageInfo"]["hasNextPage"] and t["totalCount"] == 1000, t
+print(t["pageInfo"]["endCursor"])' <<<"$body")" || fail "api: graphql page 1: $body"
+body="$(gql "{\"query\": \"$q\", \"variables\": {\"first\": 3, \"after\": \"$cursor\"}}")" || fail "api: graphql page 2"
+[ "$(json_py 'print([n["id"] for n in d["data"]["tickets"]["nodes"]])' <<<"$body")" = "[4, 5, 6]" ] || fail "api: graphql page 2: $body"
+pass "api: graphql nodes and pageInfo, endCursor leads to the next page"
+body="$(gql '{"query": "{ syntaxError }"}')" || fail "api: graphql syntaxError should still be HTTP 200"
+json_py 'assert d["errors"] and d["errors"][0]["message"].startswith("Syntax Error") and d["data"] is None' <<<"$body" ||
+  fail "api: graphql syntaxError: $body"
+pass "api: graphql syntaxError answers errors"
+
+ckey="conn_$$"   # per-key count: other tests' connections do not disturb it
+curl -sS --fail -o /dev/null -o /dev/null "$api/api/offset/tickets?key=$ckey&limit=1" \
+  "$api/api/offset/tickets?key=$ckey&offset=1&limit=1" || fail "api: two requests in one curl"
+stats="$(curl -sS --fail "$api/admin/stats")" || fail "api: /admin/stats"
+[ "$(json_py "print(d['key_connections'].get('$ckey'))" <<<"$stats")" = 1 ] || fail "api: 2 requests should share 1 connection: $stats"
+[ "$(json_py "print(len(d['request_times'].get('$key', [])))" <<<"$stats")" = 2 ] || fail "api: throttle request times"
+pass "api: /admin/stats counts one keep-alive connection for two requests"
+
+expect_http 200 "api: api key as a query parameter" "$api/api/apikey/tickets?api_key=k1&limit=1"
+log="$PG_ETL_SERVERS_DIR/logs/api.log"
+grep -q "GET /api/oauth/tickets?limit=5 authorization=present status=200" "$log" || fail "api: request log"
+! grep -q "tok-123\|etl-secret\|api_key=k1\|$token\b" "$log" || fail "api: log shows a secret"
+pass "api: requests logged without credentials"
+
 echo "$passed passed, 0 failed"

@@ -9,6 +9,7 @@
 # for URLs and credentials. Ports are ${PG_ETL_SERVERS_PORT_BASE:-55440} + offset:
 #   +0 HTTP   +1 HTTPS   +2 FTP   +3 FTPS explicit (AUTH TLS)   +4 FTPS implicit
 #   +5 SFTP (sshd)   +6 S3 SigV4-verifying proxy   +7 s3rver itself
+#   +8 JSON API (REST pagination/auth/faults + GraphQL, api_server.py)
 #   +10..+19, +20..+29, +30..+39 passive data ports of FTP, FTPS explicit, FTPS implicit
 # Needs root (it creates the SFTP OS user and runs sshd) and scripts/deps.sh's packages.
 set -euo pipefail
@@ -25,13 +26,13 @@ SSHD_DIR="$STATE/sshd" SFTP_DIR="$STATE/sftp" NODE_DIR="$STATE/node"
 
 HTTP_PORT=$((BASE + 0)) HTTPS_PORT=$((BASE + 1)) FTP_PORT=$((BASE + 2))
 FTPS_PORT=$((BASE + 3)) FTPS_IMPLICIT_PORT=$((BASE + 4)) SFTP_PORT=$((BASE + 5))
-S3_PORT=$((BASE + 6)) S3RVER_PORT=$((BASE + 7))
+S3_PORT=$((BASE + 6)) S3RVER_PORT=$((BASE + 7)) API_PORT=$((BASE + 8))
 
 FTP_USER=etl FTP_PASSWORD=ftp-s3cret
 SFTP_USER=pg_etl_sftp SFTP_PASSWORD=sftp-s3cret
 S3_BUCKET=etl-test S3_KEY=S3RVER S3_SECRET=S3RVER S3_REGION=us-east-1
 
-SERVERS=(http https ftp ftps ftps_implicit sftp s3rver s3proxy)
+SERVERS=(http https ftp ftps ftps_implicit sftp s3rver s3proxy api)
 START_TIMEOUT=20
 
 log() { echo "servers: $*"; }
@@ -243,6 +244,7 @@ write_env() {
     q ETL_S3_ACCESS_KEY "$S3_KEY"
     q ETL_S3_SECRET_KEY "$S3_SECRET"
     q ETL_S3_REGION "$S3_REGION"
+    q ETL_API_URL "http://127.0.0.1:$API_PORT"
   } >"$tmp"
   chmod 644 "$tmp"
   mv "$tmp" "$STATE/env.sh"
@@ -271,6 +273,7 @@ start_all() {
   launch s3proxy env NODE_PATH="$NODE_DIR/node_modules" node "$here/s3/verifying_proxy.js" \
     --port "$S3_PORT" --upstream "http://127.0.0.1:$S3RVER_PORT" --region "$S3_REGION" \
     --access-key "$S3_KEY" --secret-key "$S3_SECRET" --state-dir "$STATE"
+  launch api "$PYTHON" "$here/api_server.py" --port "$API_PORT" --state-dir "$STATE"
 
   local ftp_auth=(--user "$FTP_USER:$FTP_PASSWORD") ca=(--cacert "$TLS/ca.pem")
   wait_for http "$HTTP_PORT" lists "http://127.0.0.1:$HTTP_PORT/status/200"
@@ -281,6 +284,7 @@ start_all() {
   wait_for sftp "$SFTP_PORT" lists --insecure --user "$SFTP_USER:$SFTP_PASSWORD" "sftp://127.0.0.1:$SFTP_PORT$DATA/sftp/"
   wait_for s3rver "$S3RVER_PORT" answers "http://127.0.0.1:$S3RVER_PORT/"
   wait_for s3proxy "$S3_PORT" answers "http://127.0.0.1:$S3_PORT/"
+  wait_for api "$API_PORT" lists "http://127.0.0.1:$API_PORT/admin/stats"
 
   write_env
   log "all up; env: $STATE/env.sh"
