@@ -1,4 +1,4 @@
-// etl._crawl_plan(url, options, exclude text[], known jsonb) -> jsonb: what a crawl
+// etl._crawl_plan(url, options, exclude text[], known text[]) -> jsonb: what a crawl
 // found. Lists the location, drops excluded files, groups the files into datasets
 // (core/crawl_planner.hpp), infers each dataset's schema from its new or changed files
 // only (known: the files the last crawl saw, with size, modified time and ETag), and
@@ -70,27 +70,10 @@ std::string folder_signature(const std::vector<FileEntry>& files, const ReadOpti
 PG_ETL_FUNCTION(pg_etl_crawl_plan) {
   using namespace pg_etl;
   const pg::SourceArgs args = pg::source_args(fcinfo, 0, 1);
-  std::vector<std::string> exclude;
-  if (!PG_ARGISNULL(2)) {
-    ArrayType* arr = PG_GETARG_ARRAYTYPE_P(2);
-    Datum* elems;
-    bool* nulls;
-    int n;
-    pg::pg_guard([&] { deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
-    for (int i = 0; i < n; i++)
-      if (!nulls[i]) exclude.push_back(pg::pg_guard([&] { return text_to_cstring(DatumGetTextPP(elems[i])); }));
-  }
+  const std::vector<std::string> exclude = pg::text_array_arg(fcinfo, 2);
   // known files: "url|size|modified|etag|dataset" strings, as SQL passes them
-  std::set<std::string> known;
-  if (!PG_ARGISNULL(3)) {
-    ArrayType* arr = PG_GETARG_ARRAYTYPE_P(3);
-    Datum* elems;
-    bool* nulls;
-    int n;
-    pg::pg_guard([&] { deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
-    for (int i = 0; i < n; i++)
-      if (!nulls[i]) known.insert(pg::pg_guard([&] { return text_to_cstring(DatumGetTextPP(elems[i])); }));
-  }
+  const std::vector<std::string> known_list = pg::text_array_arg(fcinfo, 3);
+  const std::set<std::string> known(known_list.begin(), known_list.end());
 
   // A location without glob characters is a folder to walk.
   std::string root = args.url;

@@ -102,16 +102,10 @@ PG_ETL_FUNCTION(pg_etl_load_files) {
   using namespace pg_etl::pg;
   if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) throw Error(sqlstate::kInvalidParameterValue, "target and files are required");
   SourceArgs args = source_args(fcinfo, 1, 3);
-  ArrayType* arr = PG_GETARG_ARRAYTYPE_P(2);
-  Datum* elems;
-  bool* nulls;
-  int n;
-  pg_guard([&] { deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
   std::vector<FileEntry> files;
-  for (int i = 0; i < n; i++) {
-    if (nulls[i]) continue;
+  for (const std::string& url : text_array_arg(fcinfo, 2)) {
     FileEntry e;
-    e.url = pg_guard([&] { return text_to_cstring(DatumGetTextPP(elems[i])); });
+    e.url = url;
     e.fetch_url = with_credentials_of(e.url, args.url);
     check_read_privilege(e.fetch_url, args.options.transport);
     files.push_back(std::move(e));

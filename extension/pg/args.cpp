@@ -10,6 +10,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/lsyscache.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 }
@@ -22,6 +23,24 @@ std::string text_arg(FunctionCallInfo fcinfo, int n) {
   char* s = pg_guard([d] { return text_to_cstring(DatumGetTextPP(d)); });
   std::string out(s);
   pfree(s);
+  return out;
+}
+
+std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int n) {
+  std::vector<std::string> out;
+  if (PG_ARGISNULL(n)) return out;
+  Datum* elems;
+  bool* nulls;
+  int count;
+  pg_guard([&] {
+    deconstruct_array(PG_GETARG_ARRAYTYPE_P(n), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
+  });
+  for (int i = 0; i < count; i++) {
+    if (nulls[i]) continue;
+    char* s = pg_guard([&] { return text_to_cstring(DatumGetTextPP(elems[i])); });
+    out.emplace_back(s);
+    pfree(s);
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Reading SQL arguments into C++ values.
 #include <string>
+#include <vector>
 
 #include "core/read_options.hpp"
 #include "extension/pg/boundary.hpp"
@@ -9,6 +10,9 @@ namespace pg_etl::pg {
 
 // Text argument n ("" when NULL).
 std::string text_arg(FunctionCallInfo fcinfo, int n);
+
+// text[] argument n, NULL elements left out (empty when the array is NULL).
+std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int n);
 
 // jsonb argument n as JSON text ("{}" when NULL). A text argument is taken as JSON text
 // too: the readers have (url text, options text) overloads so that two untyped literals

@@ -109,8 +109,9 @@ import time
 import unicodedata
 import urllib.parse
 from datetime import datetime, timezone
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from request_log import LoggedHandler
 
 BASIC_USER, BASIC_PASSWORD = "etl", "s3cret"
 BEARER_TOKEN = "tok-123"
@@ -291,7 +292,7 @@ STATE = State()
 
 
 # -- the handler ----------------------------------------------------------------------
-class Handler(BaseHTTPRequestHandler):
+class Handler(LoggedHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like real APIs
     server_version = "pg_etl-test-api/1.0"
     disable_nagle_algorithm = True  # headers and body go out in separate writes
@@ -769,18 +770,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_bytes(code, obj if isinstance(obj, bytes) else dumps(obj), JSON_TYPE, extra)
 
     # -- logging -------------------------------------------------------------------
-    def log_request(self, code="-", size="-"):
-        if isinstance(code, HTTPStatus):
-            code = code.value
-        auth = "present" if "Authorization" in self.headers else "absent"
-        path = re.sub(r"(?i)(api_key=)[^&]*", r"\1REDACTED", self.path)
-        sys.stderr.write(f"{self.log_date_time_string()} {self.command} {path} "
-                         f"authorization={auth} status={code}\n")
-        sys.stderr.flush()
-
-    def log_message(self, fmt, *args):  # errors only (log_request handles requests)
-        sys.stderr.write(f"{self.log_date_time_string()} {fmt % args}\n")
-        sys.stderr.flush()
+    def logged_path(self):
+        return re.sub(r"(?i)(api_key=)[^&]*", r"\1REDACTED", self.path)
 
 
 class Server(ThreadingHTTPServer):

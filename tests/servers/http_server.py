@@ -28,15 +28,16 @@ import ssl
 import sys
 import time
 import urllib.parse
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from request_log import LoggedHandler
 
 BASIC_USER, BASIC_PASSWORD = "etl", "s3cret"
 BEARER_TOKEN = "tok-123"
 API_KEY_HEADER, API_KEY = "X-Api-Key", "k1"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(LoggedHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked, like real servers
     server_version = "pg_etl-test-http/1.0"
     root = "."  # set from the command line
@@ -204,19 +205,6 @@ class Handler(BaseHTTPRequestHandler):
             chunk(line)
             sent += len(line)
         self.wfile.write(b"0\r\n\r\n")
-
-    # -- logging ---------------------------------------------------------------------
-    def log_request(self, code="-", size="-"):
-        if isinstance(code, HTTPStatus):
-            code = code.value
-        auth = "present" if "Authorization" in self.headers else "absent"
-        sys.stderr.write(f"{self.log_date_time_string()} {self.command} {self.path} "
-                         f"authorization={auth} status={code}\n")
-        sys.stderr.flush()
-
-    def log_message(self, fmt, *args):  # errors only (log_request handles requests)
-        sys.stderr.write(f"{self.log_date_time_string()} {fmt % args}\n")
-        sys.stderr.flush()
 
 
 class Server(ThreadingHTTPServer):
