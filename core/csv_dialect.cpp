@@ -4,26 +4,11 @@
 #include <vector>
 
 #include "core/csv_reader.hpp"
+#include "core/string_source.hpp"
 #include "core/value_encoder.hpp"
 
 namespace pg_etl {
 namespace {
-
-class StringSource final : public ByteSource {
- public:
-  explicit StringSource(std::string s) : s_(std::move(s)) {}
-  size_t read(char* buf, size_t n) override {
-    size_t k = std::min(n, s_.size() - pos_);
-    s_.copy(buf, k, pos_);
-    pos_ += k;
-    return k;
-  }
-  uint64_t transport_bytes() const override { return pos_; }
-
- private:
-  std::string s_;
-  size_t pos_ = 0;
-};
 
 struct Score {
   size_t fields = 0;
@@ -40,7 +25,7 @@ Score score(const std::string& text, char delim, char quote, char escape) {
   std::map<size_t, int> counts;
   int records = 0;
   try {
-    CsvReader r(std::make_unique<StringSource>(text), o, "sample");
+    CsvReader r(open_string(text), o, "sample");
     Record rec;
     while (records < 100 && r.next(rec)) {
       if (rec.problem) continue;

@@ -15,15 +15,6 @@ namespace {
 constexpr size_t kMaxBuffered = 1 << 20;  // bytes held before the transfer pauses
 constexpr long kPollMs = 100;             // longest wait before checking for cancellation
 
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-void ensure_global_init() {
-  static CurlGlobal once;
-  (void)once;
-}
-
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -45,16 +36,28 @@ size_t header_cb(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-std::string excerpt(const std::string& body) {
+}  // namespace
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+void ensure_global_init() {
+  static CurlGlobal once;
+  (void)once;
+}
+
+std::string response_excerpt(const std::string& body) {
   std::string e = body.substr(0, 300);
   for (char& c : e)
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (body.size() > 300) e += "...";
   return e;
 }
 
-// The SQLSTATE and message for a failed transfer.
-[[noreturn]] void throw_transfer_error(CURLcode rc, long status, const std::string& shown, const char* errbuf,
-                                       const std::string& body) {
+void throw_transfer_error(CURLcode rc, long status, const std::string& shown, const char* errbuf,
+                          const std::string& body, int attempts) {
+  const std::string tries = attempts > 1 ? " after " + std::to_string(attempts) + " attempts" : "";
   if (rc == CURLE_ABORTED_BY_CALLBACK) {
     check_interrupts();  // throws the cancel / timeout error of the host
     throw Error(sqlstate::kQueryCanceled, "transfer of \"" + shown + "\" was cancelled");
@@ -65,8 +68,8 @@ std::string excerpt(const std::string& body) {
                         : status == 403           ? sqlstate::kInsufficientPrivilege
                                                   : sqlstate::kIoError;
     std::string hint = status == 401 ? "check the credentials (username/password, bearer_token, or the S3 keys)" : "";
-    throw Error(state, "could not read \"" + shown + "\": HTTP " + std::to_string(status),
-                body.empty() ? "" : "response: " + excerpt(body), hint);
+    throw Error(state, "could not read \"" + shown + "\": HTTP " + std::to_string(status) + tries,
+                body.empty() ? "" : "response: " + response_excerpt(body), hint);
   }
   std::string detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
   const char* state = sqlstate::kIoError;
@@ -106,8 +109,10 @@ std::string excerpt(const std::string& body) {
     default:
       break;
   }
-  throw Error(state, what + " \"" + shown + "\": " + detail);
+  throw Error(state, what + " \"" + shown + "\": " + detail + tries);
 }
+
+namespace {
 
 class CurlSource final : public ByteSource {
  public:

@@ -26,6 +26,17 @@ struct CurlRequest {
 // FTP TLS, no signals) to an easy handle.
 void configure_easy(CURL* easy, const CurlRequest& req, const TransportOptions& opt, curl_slist** header_list);
 
+// curl_global_init, once per process.
+void ensure_global_init();
+
+// The SQLSTATE and message for a failed transfer: a libcurl error (rc) or an HTTP status
+// >= 400, naming the shown URL, with the start of the response body as detail.
+[[noreturn]] void throw_transfer_error(CURLcode rc, long status, const std::string& shown, const char* errbuf,
+                                       const std::string& body, int attempts = 1);
+
+// The first 300 bytes of a response body on one line, for messages.
+std::string response_excerpt(const std::string& body);
+
 // Streams the body of req.
 ByteSourcePtr open_curl(const CurlRequest& req, const TransportOptions& opt);
 

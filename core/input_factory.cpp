@@ -1,6 +1,9 @@
 #include "core/input_factory.hpp"
 
+#include "core/api_reader.hpp"
 #include "core/csv_dialect.hpp"
+#include "core/error.hpp"
+#include "core/sqlstate.hpp"
 #include "core/decompress.hpp"
 #include "core/peek_source.hpp"
 #include "core/transport.hpp"
@@ -11,6 +14,11 @@ namespace pg_etl {
 OpenedInput open_input(const std::string& url, const ReadOptions& options,
                        const std::vector<std::string>& expected_columns) {
   const std::string shown = redact_url(url);
+  if (options.api.is_api()) {
+    if (!is_network_url(url) || url.compare(0, 4, "http") != 0)
+      throw Error(sqlstate::kInvalidParameterValue, "API options (pagination, auth, graphql, ...) need an http(s) URL, not \"" + shown + "\"");
+    return OpenedInput{std::make_unique<ApiReader>(url, options), Format::kJson, nullptr, CsvDialect{}};
+  }
   auto checksum = std::make_shared<Checksum>();
   ByteSourcePtr bytes = open_decompressed(open_checksummed(open_url(url, options.transport), checksum), shown);
   Format format = options.format;

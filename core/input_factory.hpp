@@ -13,7 +13,7 @@ namespace pg_etl {
 struct OpenedInput {
   RecordReaderPtr reader;
   Format format;
-  std::shared_ptr<Checksum> checksum;  // of the file's bytes as stored, complete once read
+  std::shared_ptr<Checksum> checksum;  // of the file's bytes as stored, complete once read (none for APIs)
   CsvDialect dialect;                  // CSV: the delimiter, quote and escape in use
 };
 

@@ -33,7 +33,7 @@ class JsonReader final : public RecordReader {
   bool next(Record& record) override;
   // Without a projection, report every top-level field of each object record (names
   // and values) instead of the record as one JSON value: what schema inference needs.
-  void report_all_fields(bool on) { all_fields_ = on; }
+  void report_all_fields(bool on) override { all_fields_ = on; }
   uint64_t transport_bytes() const override { return source_->transport_bytes(); }
 
  private:

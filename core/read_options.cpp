@@ -20,7 +20,8 @@ const std::vector<std::string>& known_keys() {
       "records_path", "columns", "match_by", "filename_column", "set", "partition_root", "reject_limit", "sample", "date_order", "date_formats", "freeze", "batch_rows",
       "headers", "username", "password", "bearer_token", "timeout", "connect_timeout", "ca_file", "insecure",
       "ftp_ssl", "region", "endpoint", "path_style", "access_key_id", "secret_access_key", "session_token",
-      "private_key", "public_key", "key_passphrase", "host_key_sha256"};
+      "private_key", "public_key", "key_passphrase", "host_key_sha256",
+      "pagination", "auth", "graphql", "params", "rate_limit", "request_retry", "concurrency", "read_timeout", "max_response_bytes"};
   return keys;
 }
 
@@ -98,6 +99,7 @@ ReadOptions parse_read_options(const std::string& json_text) {
       throw Error(sqlstate::kInvalidParameterValue, "unknown option \"" + k + "\"", "known options: " + all, hint);
     }
     if (v.is_null()) continue;
+    if (parse_api_option(k, v.dump(), o.api)) continue;
     if (k == "format") {
       std::string f = get_string(v, k);
       if (f == "csv") o.format = Format::kCsv;

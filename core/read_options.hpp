@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/api_options.hpp"
 #include "core/csv_reader.hpp"
 #include "core/json_reader.hpp"
 #include "core/transport.hpp"
@@ -25,6 +26,7 @@ struct ReadOptions {
   CsvOptions csv;
   JsonOptions json;
   TransportOptions transport;
+  ApiOptions api;  // http(s) APIs: pagination, auth, GraphQL, rate limits, retries
   int64_t reject_limit = 0;                    // rows that may be rejected; -1: no limit
   bool match_by_position = false;              // CSV columns by position, not header name
   std::map<std::string, std::string> columns;  // target column -> header name or JSON path

@@ -66,6 +66,9 @@ class RecordReader {
   virtual int source_position(size_t) const { return 0; }
   // Whether the first row named the columns (CSV); formats that name fields say true.
   virtual bool has_header() { return true; }
+  // JSON: without a projection, report every top-level field of each object record
+  // (names and values) instead of the record as one value, for schema inference.
+  virtual void report_all_fields(bool) {}
 };
 
 using RecordReaderPtr = std::unique_ptr<RecordReader>;

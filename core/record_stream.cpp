@@ -28,7 +28,7 @@ RecordStream::RecordStream(std::vector<FileEntry> files, ReadOptions options, st
 void RecordStream::finish_file() {
   if (!reader_) return;
   files_.back().bytes_read = reader_->transport_bytes();
-  files_.back().checksum = checksum_->hex();
+  if (checksum_) files_.back().checksum = checksum_->hex();  // none for API reads
   reader_.reset();
 }
 

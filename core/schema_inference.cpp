@@ -42,7 +42,7 @@ InferredSchema infer_schema_of(const std::vector<std::string>& urls, const ReadO
       out.header = in.reader->has_header();
     }
     out.files++;
-    if (in.format != Format::kCsv) static_cast<JsonReader*>(in.reader.get())->report_all_fields(true);
+    if (in.format != Format::kCsv) in.reader->report_all_fields(true);
     const std::vector<std::string> header = in.reader->source_columns();
     Columns file;
     // CSV: each header column's inferrer, looked up once, when the first record reaches it

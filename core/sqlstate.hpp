@@ -25,5 +25,7 @@ inline constexpr const char* kConnectionFailure = "08006";
 inline constexpr const char* kSqlclientUnableToEstablishConnection = "08001";
 inline constexpr const char* kConfigFileError = "F0000";
 inline constexpr const char* kDataCorrupted = "XX001";
+inline constexpr const char* kProgramLimitExceeded = "54000";
+inline constexpr const char* kProtocolViolation = "08P01";
 
 }  // namespace pg_etl::sqlstate

@@ -192,3 +192,43 @@ std::string encode_path(const std::string& path) {
 }
 
 }  // namespace pg_etl
+
+namespace pg_etl {
+
+std::string with_query_param(const std::string& url, const std::string& name, const std::string& value) {
+  const size_t q = url.find('?');
+  const size_t hash = url.find('#');
+  const std::string fragment = hash == std::string::npos ? "" : url.substr(hash);
+  const std::string base = url.substr(0, std::min(q, hash));
+  std::string query = q == std::string::npos ? "" : url.substr(q + 1, (hash == std::string::npos ? url.size() : hash) - q - 1);
+  auto escape = [](const std::string& s) {
+    char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+    std::string out = e ? e : "";
+    curl_free(e);
+    return out;
+  };
+  const std::string key = escape(name);
+  std::string kept;
+  size_t start = 0;
+  while (start <= query.size() && !query.empty()) {
+    size_t amp = query.find('&', start);
+    if (amp == std::string::npos) amp = query.size();
+    const std::string part = query.substr(start, amp - start);
+    const std::string part_key = part.substr(0, part.find('='));
+    if (!part.empty() && part_key != key && part_key != name) kept += (kept.empty() ? "" : "&") + part;
+    start = amp + 1;
+  }
+  kept += (kept.empty() ? "" : "&") + key + "=" + escape(value);
+  return base + "?" + kept + fragment;
+}
+
+std::string resolve_url(const std::string& base, const std::string& link) {
+  if (link.find("://") != std::string::npos) return link;
+  CurlUrl u(curl_url());
+  if (curl_url_set(u.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
+      curl_url_set(u.get(), CURLUPART_URL, link.c_str(), 0) != CURLUE_OK)
+    throw Error(sqlstate::kInvalidParameterValue, "cannot resolve the link \"" + redact_url(link) + "\" against \"" + redact_url(base) + "\"");
+  return get_part(u.get(), CURLUPART_URL);
+}
+
+}  // namespace pg_etl

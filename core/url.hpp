@@ -45,3 +45,14 @@ std::string with_credentials_of(const std::string& file_url, const std::string& 
 std::string encode_path(const std::string& path);
 
 }  // namespace pg_etl
+
+namespace pg_etl {
+
+// url with query parameter name set to value (percent-encoded), replacing every
+// earlier value of name; other parameters keep their order.
+std::string with_query_param(const std::string& url, const std::string& name, const std::string& value);
+
+// A link from a response (absolute, or relative to base) as an absolute URL.
+std::string resolve_url(const std::string& base, const std::string& link);
+
+}  // namespace pg_etl

@@ -1,0 +1,96 @@
+#pragma once
+// The HTTP client of API reads: one libcurl multi handle whose connection pool every
+// request of a read shares (keep-alive; HTTP/2 multiplexing where the server offers
+// it), at most `concurrency` requests in flight, a token bucket per host, and retries
+// of 429, 5xx and connection failures with exponential backoff and full jitter that
+// honour Retry-After. Waits are cancellable and bounded by the read's deadline.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/rate_limit.hpp"
+#include "core/retry_policy.hpp"
+#include "core/transport.hpp"
+
+namespace pg_etl {
+
+struct HttpRequest {
+  std::string url;                   // may carry credentials (user:password@, api keys)
+  std::string method = "GET";        // GET or POST
+  std::string body;                  // POST body
+  std::vector<std::string> headers;  // "Name: value", on top of the transport's
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+  int attempts = 0;
+  // The first value of header name (lower case), or "".
+  std::string header(std::string_view name) const;
+};
+
+struct HttpSessionLimits {
+  double requests_per_second = 0;  // per host; 0: no limit
+  double burst = 1;
+  int concurrency = 1;
+  RetryPolicy retry{5, 1.0, 2.0, 60.0, true};
+  uint64_t max_response_bytes = 64ull << 20;
+  double read_timeout = 0;  // seconds from the session's start; 0: none
+};
+
+struct HttpSessionStats {
+  uint64_t requests = 0;  // sent, retries included
+  uint64_t retries = 0;
+  uint64_t bytes = 0;     // response bodies
+  double waited_seconds = 0;  // spent in rate-limit and retry waits
+};
+
+class HttpSession {
+ public:
+  HttpSession(TransportOptions transport, HttpSessionLimits limits);
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  // Sends the requests, up to `concurrency` at a time, and returns their final
+  // responses in order. Retryable failures are retried; a status that is still an
+  // error after the last attempt is returned as it is (callers decide: a 401 may mean
+  // a token to refresh). Connection failures after the last attempt, an oversized
+  // response, the deadline and cancellation throw.
+  std::vector<HttpResponse> perform(const std::vector<HttpRequest>& requests);
+  HttpResponse perform(const HttpRequest& request);
+
+  const HttpSessionStats& stats() const { return stats_; }
+  // Seconds left before the read's deadline (a large number without one).
+  double seconds_left() const;
+
+  // For tests: the clock and the sleep (default: steady clock, cancellable sleep).
+  void set_random(std::function<double()> random01) { random01_ = std::move(random01); }
+
+  struct Slot;  // one easy handle (public for libcurl's callbacks)
+
+ private:
+  double now() const;
+  double rate_limit_delay(const std::string& url);
+
+  TransportOptions transport_;
+  HttpSessionLimits limits_;
+  void* multi_ = nullptr;  // CURLM*
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::map<std::string, TokenBucket> buckets_;
+  HttpSessionStats stats_;
+  std::chrono::steady_clock::time_point start_;
+  std::function<double()> random01_;
+};
+
+// Throws the error for a final HTTP error response: the status, the URL as shown and
+// the start of the body.
+[[noreturn]] void throw_http_error(const HttpResponse& response, const std::string& shown_url);
+
+}  // namespace pg_etl
