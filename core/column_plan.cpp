@@ -48,6 +48,15 @@ ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vecto
                   "filename_column \"" + options.filename_column + "\" is not a column of " + target_name,
                   "columns: " + join(target_names));
   }
+  int extra_target = -1;
+  if (!options.extra_column.empty()) {
+    extra_target = find_target(options.extra_column);
+    if (extra_target < 0)
+      throw Error(sqlstate::kUndefinedColumn, "extra_column \"" + options.extra_column + "\" is not a column of " + target_name,
+                  "columns: " + join(target_names));
+    if (format == Format::kCsv)
+      throw Error(sqlstate::kInvalidParameterValue, "extra_column applies to JSON records, and \"" + url + "\" is CSV");
+  }
   for (const auto& [col, value] : options.set) {
     const int t = find_target(col);
     if (t < 0 || t == plan.filename_target)
@@ -78,7 +87,10 @@ ColumnPlan plan_columns(const std::vector<TargetInfo>& targets, const std::vecto
     auto mapped = options.columns.find(t.name);
     ColumnSource src{t.name, {}, -1};
     bool include;
-    if (mapped != options.columns.end()) {
+    if (static_cast<int>(i) == extra_target) {
+      src.rest = true;
+      include = true;
+    } else if (mapped != options.columns.end()) {
       src.path = mapped->second;
       include = true;
     } else if (by_position) {

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 
@@ -23,6 +24,8 @@ struct JsonReader::Impl {
   std::vector<Node> nodes{Node{}};
   size_t ncolumns = 0;
   bool projected = false;
+  int rest_column = -1;  // the column that takes the fields no other column takes
+  std::string rest;      // its value for the current record
   od::parser parser;
   // A column that takes a whole object while other columns read inside it: the object's
   // text is parsed again, one extra parser per such nesting level.
@@ -106,6 +109,38 @@ simdjson::error_code take_value(V& v, Value& out) {
   return simdjson::INCORRECT_TYPE;
 }
 
+// A value's JSON text as written.
+simdjson::error_code raw_value(od::value& v, std::string_view& out) {
+  od::json_type t;
+  if (auto e = v.type().get(t)) return e;
+  if (t == od::json_type::object) {
+    od::object o;
+    if (auto e = v.get_object().get(o)) return e;
+    if (auto e = o.raw_json().get(out)) return e;
+  } else if (t == od::json_type::array) {
+    od::array a;
+    if (auto e = v.get_array().get(a)) return e;
+    if (auto e = a.raw_json().get(out)) return e;
+  } else {
+    out = v.raw_json_token();
+  }
+  out = trim_ws(out);
+  return simdjson::SUCCESS;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else out += c;
+  }
+  out += '"';
+}
+
 }  // namespace
 
 JsonReader::JsonReader(ByteSourcePtr source, JsonOptions options, std::string url)
@@ -118,7 +153,12 @@ void JsonReader::set_projection(const std::vector<ColumnSource>& columns) {
   impl_->nodes.assign(1, Impl::Node{});
   impl_->ncolumns = columns.size();
   impl_->projected = true;
+  impl_->rest_column = -1;
   for (size_t i = 0; i < columns.size(); i++) {
+    if (columns[i].rest) {
+      impl_->rest_column = static_cast<int>(i);
+      continue;
+    }
     std::vector<JsonPathStep> steps;
     if (columns[i].path.empty()) steps.push_back({JsonPathStep::kKey, columns[i].name, 0});
     else steps = parse_json_path(columns[i].path, "columns");
@@ -542,18 +582,32 @@ bool JsonReader::next(Record& record) {
     }
     return simdjson::SUCCESS;  // shape differs from the path: the columns stay NULL
   };
+  const bool collect_rest = impl_->rest_column >= 0;
+  if (collect_rest) impl_->rest.assign("{");
   walk_object = [&](int node, od::object obj) -> simdjson::error_code {
     const Impl::Node& n = impl_->nodes[node];
     for (auto field : obj) {
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return e;
+      bool taken = false;
       for (const auto& [k, child] : n.keys)
         if (k == key) {
           od::value v;
           if (auto e = field.value().get(v)) return e;
           if (auto e = visit(child, v)) return e;
+          taken = true;
           break;
         }
+      if (!taken && node == 0 && collect_rest) {
+        od::value v;
+        std::string_view raw;
+        if (auto e = field.value().get(v)) return e;
+        if (auto e = raw_value(v, raw)) return e;
+        if (impl_->rest.size() > 1) impl_->rest += ',';
+        append_json_string(impl_->rest, key);
+        impl_->rest += ':';
+        impl_->rest.append(raw);
+      }
     }
     return simdjson::SUCCESS;
   };
@@ -573,6 +627,10 @@ bool JsonReader::next(Record& record) {
     return simdjson::SUCCESS;
   };
   if (auto e = walk_object(0, root)) return problem(e);
+  if (collect_rest) {
+    impl_->rest += '}';
+    record.values[impl_->rest_column] = Value{impl_->rest, ValueKind::kJsonRaw};
+  }
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 
 #include "core/date_formats.hpp"
 #include "core/decompress.hpp"
@@ -17,17 +18,18 @@ using nlohmann::json;
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
       "format", "delimiter", "quote", "escape", "header", "null", "skip_rows", "comment", "encoding", "ragged_rows",
-      "records_path", "columns", "match_by", "filename_column", "set", "partition_root", "reject_limit", "sample", "date_order", "date_formats", "freeze", "batch_rows",
+      "records_path", "columns", "match_by", "filename_column", "extra_column", "set", "partition_root", "reject_limit", "sample", "date_order", "date_formats", "freeze", "batch_rows",
       "headers", "username", "password", "bearer_token", "timeout", "connect_timeout", "ca_file", "insecure",
       "ftp_ssl", "region", "endpoint", "path_style", "access_key_id", "secret_access_key", "session_token",
       "private_key", "public_key", "key_passphrase", "host_key_sha256",
-      "pagination", "auth", "graphql", "params", "rate_limit", "request_retry", "concurrency", "read_timeout", "max_response_bytes"};
+      "pagination", "auth", "graphql", "params", "rate_limit", "request_retry", "concurrency", "read_timeout", "max_response_bytes", "incremental"};
   return keys;
 }
 
 bool is_secret_key(const std::string& k) {
   return k == "password" || k == "bearer_token" || k == "secret_access_key" || k == "session_token" ||
-         k == "key_passphrase" || k == "headers";
+         k == "key_passphrase" || k == "headers" || k == "token" || k == "client_secret" || k == "api_key" ||
+         k == "access_token" || k == "refresh_token";
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -100,6 +102,10 @@ ReadOptions parse_read_options(const std::string& json_text) {
     }
     if (v.is_null()) continue;
     if (parse_api_option(k, v.dump(), o.api)) continue;
+    if (k == "incremental") {
+      o.incremental = parse_incremental_options(v.dump());
+      continue;
+    }
     if (k == "format") {
       std::string f = get_string(v, k);
       if (f == "csv") o.format = Format::kCsv;
@@ -179,6 +185,8 @@ ReadOptions parse_read_options(const std::string& json_text) {
     } else if (k == "partition_root") {
       o.partition_root = get_string(v, k);
       if (o.partition_root.empty()) bad(k, "must be the URL of the folder that holds the partition folders");
+    } else if (k == "extra_column") {
+      o.extra_column = get_string(v, k);
     } else if (k == "filename_column") {
       o.filename_column = get_string(v, k);
     } else if (k == "reject_limit") {
@@ -276,14 +284,22 @@ std::string redact_options(const std::string& json_text) {
     return "{}";
   }
   if (!doc.is_object()) return "{}";
-  for (auto it = doc.begin(); it != doc.end(); ++it)
-    if (is_secret_key(it.key()) && !it.value().is_null()) {
-      if (it.key() == "headers" && it.value().is_object()) {
-        for (auto h = it.value().begin(); h != it.value().end(); ++h) h.value() = "***";
-      } else {
-        it.value() = "***";
+  // Every level: auth objects and sources nest their secrets. {"secret": "name"} is a
+  // name, not a secret, and stays visible.
+  std::function<void(json&, bool)> redact = [&](json& obj, bool in_auth) {
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      json& v = it.value();
+      if (v.is_null()) continue;
+      if (it.key() == "headers" && v.is_object()) {
+        for (auto h = v.begin(); h != v.end(); ++h) h.value() = "***";
+      } else if (is_secret_key(it.key()) || (in_auth && it.key() == "value")) {
+        v = "***";
+      } else if (v.is_object()) {
+        redact(v, in_auth || it.key() == "auth");
       }
     }
+  };
+  redact(doc, false);
   return doc.dump();
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/api_options.hpp"
 #include "core/csv_reader.hpp"
+#include "core/incremental_cursor.hpp"
 #include "core/json_reader.hpp"
 #include "core/transport.hpp"
 
@@ -27,10 +28,12 @@ struct ReadOptions {
   JsonOptions json;
   TransportOptions transport;
   ApiOptions api;  // http(s) APIs: pagination, auth, GraphQL, rate limits, retries
+  IncrementalOptions incremental;  // etl.load from APIs and databases: cursor and watermark
   int64_t reject_limit = 0;                    // rows that may be rejected; -1: no limit
   bool match_by_position = false;              // CSV columns by position, not header name
   std::map<std::string, std::string> columns;  // target column -> header name or JSON path
   std::string filename_column;                 // target column that receives each row's file URL
+  std::string extra_column;                    // JSON: target column that receives the fields no column takes
   std::map<std::string, std::optional<std::string>> set;  // target column -> constant (nullopt: NULL)
   // Folder URL whose sub-folders are partitions (year=2024/, or partition_N): columns of
   // those names receive each file's values (see partition_values in crawl_planner.hpp).

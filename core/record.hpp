@@ -46,6 +46,7 @@ struct ColumnSource {
   std::string name;   // the target column's name
   std::string path;   // JSON path ("$.customer.id") or CSV header name; empty: use name
   int position = -1;  // 0-based field position (CSV, match by position); -1: by name
+  bool rest = false;  // JSON: a jsonb object of the record's fields no other column takes
 };
 
 class RecordReader {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/column_plan.hpp"
+#include "core/incremental_cursor.hpp"
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
 #include "core/record_stream.hpp"
@@ -146,7 +147,61 @@ class Loader {
   std::vector<Origin> origins_ = std::vector<Origin>(kOriginRing);
   long converting_row_ = -1;
   size_t converting_field_ = 0;
+
+  // incremental loads
+  void start_incremental();
+  void find_incremental_columns(const ColumnPlan& plan);
+  bool already_loaded(const Record& rec);
+  std::unique_ptr<IncrementalFilter> incremental_;
+  std::string watermark_name_;
+  int cursor_value_ = -1;        // index of the cursor in the record's values
+  std::vector<int> key_values_;  // indexes of the primary key's values
+  std::string key_scratch_;
 };
+
+// Reads the stream's watermark and turns it into the read's lower bound: a request
+// parameter for APIs (incremental.param), a WHERE condition for databases.
+void Loader::start_incremental() {
+  const IncrementalOptions& inc = opt_.incremental;
+  if (!inc.present) return;
+  if (explicit_files_)
+    throw Error(sqlstate::kInvalidParameterValue, "option \"incremental\" applies to API and database sources",
+                "", "file pipelines track processed files themselves");
+  watermark_name_ = inc.state.empty() ? target_name_ + " <- " + redact_url(url_) : inc.state;
+  incremental_ = std::make_unique<IncrementalFilter>(inc, read_watermark(watermark_name_));
+  const auto& lower = incremental_->lower_bound();
+  if (lower && opt_.api.is_api() && !inc.param.empty()) {
+    opt_.api.params[inc.param] = *lower;
+    opt_.api.present = true;
+  }
+}
+
+void Loader::find_incremental_columns(const ColumnPlan& plan) {
+  if (!incremental_) return;
+  auto value_of = [&](const std::string& name) {
+    for (size_t v = 0; v < plan.columns.size(); v++)
+      if (cols_[plan.columns[v].target].name == name && !plan.columns[v].source.rest) return static_cast<int>(v);
+    throw Error(sqlstate::kUndefinedColumn,
+                "incremental column \"" + name + "\" is not a column of " + target_name_ + " filled from the source",
+                "", "the cursor and the primary key are loaded with the rows; add them to the table (or map them with \"columns\")");
+  };
+  cursor_value_ = value_of(opt_.incremental.cursor);
+  for (const std::string& k : opt_.incremental.primary_key) key_values_.push_back(value_of(k));
+}
+
+bool Loader::already_loaded(const Record& rec) {
+  if (!incremental_ || rec.problem) return false;
+  const Value& c = rec.values[static_cast<size_t>(cursor_value_)];
+  key_scratch_.clear();
+  for (size_t i = 0; i < key_values_.size(); i++) {
+    const Value& v = rec.values[static_cast<size_t>(key_values_[i])];
+    if (i) key_scratch_ += '\x1f';
+    key_scratch_ += v.is_null() ? std::string_view("\\N") : v.text;
+  }
+  std::optional<std::string_view> cursor;
+  if (!c.is_null()) cursor = c.text;
+  return !incremental_->keep(cursor, key_scratch_);
+}
 
 void Loader::open_target() {
   rel_ = pg_guard([this] { return table_open(relid_, RowExclusiveLock); });
@@ -166,6 +221,7 @@ void Loader::plan() {
     targets.push_back({c.name, c.has_default});
     names.push_back(c.name);
   }
+  start_incremental();
   stream_ = explicit_files_ ? std::make_unique<RecordStream>(files_, opt_, names)
                             : std::make_unique<RecordStream>(url_, opt_, names);
   const std::vector<std::string> source_cols = stream_->discover_columns();
@@ -176,6 +232,7 @@ void Loader::plan() {
   std::vector<ColumnSource> sources;
   for (size_t v = 0; v < plan.columns.size(); v++) sources.push_back(plan.columns[v].source);
   stream_->set_columns(sources);
+  find_incremental_columns(plan);
   // COPY fields in table order: data columns and the filename column.
   for (size_t t = 0; t < cols_.size(); t++) {
     if (static_cast<int>(t) == plan.filename_target) {
@@ -334,6 +391,7 @@ bool Loader::fill_batch() {
       break;
     }
     if ((++n & 1023) == 0) check_interrupts();
+    if (already_loaded(rec)) continue;
     encode(rec);
   }
   return batch_.size() > 0;
@@ -560,6 +618,12 @@ LoadResult Loader::run() {
   res.load_id = load_id_;
   finish_load(load_id_, res.rows_loaded, res.rows_rejected, res.bytes_read, stream_->files(),
               format_name(stream_->first_format()));
+  if (incremental_) {
+    const Watermark w = incremental_->next_watermark();
+    if (!w.value.empty())
+      save_watermark(watermark_name_, opt_.incremental.cursor, w, load_id_,
+                     static_cast<int64_t>(incremental_->skipped_loaded() + incremental_->skipped_below()));
+  }
   pg_guard([this] {
     table_close(rel_, NoLock);  // the lock is held until the end of the transaction
     MemoryContextDelete(convert_ctx_);

@@ -87,4 +87,37 @@ void finish_load(int64_t load_id, int64_t rows_loaded, int64_t rows_rejected, ui
         false);
 }
 
+std::optional<Watermark> read_watermark(const std::string& name) {
+  std::optional<Watermark> out;
+  Arg a = text_arg(name);
+  pg_guard([&] {
+    SPI_connect();
+    Oid types[1] = {TEXTOID};
+    Datum values[1] = {a.value};
+    int rc = SPI_execute_with_args("SELECT value, boundary::text FROM etl.watermarks WHERE name = $1 FOR UPDATE", 1, types,
+                                   values, nullptr, false, 1);
+    if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+      char* v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+      char* b = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+      Watermark w;
+      w.value = v ? v : "";
+      boundary_from_json(b ? b : "[]", w);
+      out = std::move(w);
+    }
+    SPI_finish();
+  });
+  return out;
+}
+
+void save_watermark(const std::string& name, const std::string& cursor, const Watermark& w, int64_t load_id,
+                    int64_t rows_skipped) {
+  run("INSERT INTO etl.watermarks AS w (name, cursor_column, value, boundary, load_id, rows_skipped, updated_at) "
+      "VALUES ($1, $2, $3, $4::jsonb, $5, $6, now()) ON CONFLICT (name) DO UPDATE SET cursor_column = EXCLUDED.cursor_column, "
+      "value = EXCLUDED.value, boundary = EXCLUDED.boundary, load_id = EXCLUDED.load_id, "
+      "rows_skipped = EXCLUDED.rows_skipped, updated_at = now()",
+      {text_arg(name), text_arg(cursor), text_or_null(w.value), text_arg(boundary_to_json(w)), int8_arg(load_id),
+       int8_arg(rows_skipped)},
+      false);
+}
+
 }  // namespace pg_etl::pg

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "core/incremental_cursor.hpp"
 #include "core/record_stream.hpp"
 
 namespace pg_etl::pg {
@@ -29,5 +32,13 @@ void write_rejects(int64_t load_id, const std::vector<RejectRow>& rows);
 // Completes the etl.loads row and writes etl.load_files.
 void finish_load(int64_t load_id, int64_t rows_loaded, int64_t rows_rejected, uint64_t bytes_read,
                  const std::vector<FileStats>& files, const std::string& format);
+
+// The watermark stored under name in etl.watermarks, locked FOR UPDATE until the end
+// of the transaction (two loads of the same stream do not interleave), if any.
+std::optional<Watermark> read_watermark(const std::string& name);
+
+// Stores the watermark after a load, in the load's transaction.
+void save_watermark(const std::string& name, const std::string& cursor, const Watermark& w, int64_t load_id,
+                    int64_t rows_skipped);
 
 }  // namespace pg_etl::pg

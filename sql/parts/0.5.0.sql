@@ -41,3 +41,29 @@ COMMENT ON FUNCTION etl.create_secret(text, jsonb, text) IS
 CREATE FUNCTION etl.drop_secret(name text) RETURNS void
   AS 'MODULE_PATHNAME', 'pg_etl_drop_secret' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION etl.drop_secret(text) IS 'Removes a secret (its owner, etl_admin or a superuser)';
+
+-- Incremental extraction (APIs and databases): the highest cursor value loaded so far
+-- per stream, and the keys loaded within the lag window below it (so a closed lower
+-- bound re-reads rows that share the watermark without loading them twice). Written
+-- by etl.load in the load's own transaction.
+CREATE TABLE etl.watermarks (
+  name          text PRIMARY KEY,          -- incremental.state, else '<target> <- <url>'
+  cursor_column text NOT NULL,
+  value         text,                      -- the cursor value, as the source spells it
+  boundary      jsonb NOT NULL DEFAULT '[]',  -- [[primary key, cursor value], ...]
+  load_id       bigint,
+  rows_skipped  bigint NOT NULL DEFAULT 0, -- rows of the last load already loaded before
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+GRANT SELECT, INSERT, UPDATE, DELETE ON etl.watermarks TO PUBLIC;
+COMMENT ON TABLE etl.watermarks IS 'pg_etl: incremental cursors of API and database loads';
+
+-- Forgets a watermark: the next load starts again from incremental.initial_value.
+CREATE FUNCTION etl.reset_watermark(name text) RETURNS boolean LANGUAGE sql AS $$
+  WITH d AS (DELETE FROM etl.watermarks w WHERE w.name = reset_watermark.name RETURNING 1) SELECT count(*) > 0 FROM d
+$$;
+-- Sets a watermark by hand (a backfill from a known point, say).
+CREATE FUNCTION etl.set_watermark(name text, value text) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO etl.watermarks AS w (name, cursor_column, value) VALUES (set_watermark.name, '', set_watermark.value)
+  ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, boundary = '[]', updated_at = now()
+$$;
