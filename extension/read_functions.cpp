@@ -32,6 +32,9 @@ namespace {
 
 SourceArgs read_args(FunctionCallInfo fcinfo, int first, Format forced) {
   SourceArgs c = source_args(fcinfo, first, first + 1);
+  if (c.options.incremental.present)
+    throw Error(sqlstate::kInvalidParameterValue, "option \"incremental\" applies to etl.load and pipelines",
+                "", "a watermark is committed with the rows it loads; a read has nowhere to keep it");
   if (forced == Format::kCsv) {
     if (c.options.format != Format::kAuto && c.options.format != Format::kCsv)
       throw Error(sqlstate::kInvalidParameterValue, "etl.read_csv reads CSV; use etl.read_json for JSON");

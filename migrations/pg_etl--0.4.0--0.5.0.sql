@@ -70,3 +70,121 @@ CREATE FUNCTION etl.set_watermark(name text, value text) RETURNS void LANGUAGE s
   INSERT INTO etl.watermarks AS w (name, cursor_column, value) VALUES (set_watermark.name, '', set_watermark.value)
   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, boundary = '[]', updated_at = now()
 $$;
+
+-- Sources without files: an http(s) URL read as an API (pagination, auth, GraphQL, ...),
+-- or a database (postgresql://, mysql://, mariadb://). Pipelines load them whole (or
+-- from their watermark, with "incremental") instead of listing new files.
+CREATE FUNCTION etl._is_stream_source(url text, options jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT url ~* '^(postgres|postgresql|mysql|mariadb)://'
+      OR (url ~* '^https?://' AND options ?| ARRAY['pagination', 'auth', 'graphql', 'params', 'rate_limit',
+                                                   'request_retry', 'concurrency', 'read_timeout', 'incremental'])
+$$;
+
+-- Pipelines over APIs and databases (0.5.0): as before for files.
+CREATE OR REPLACE FUNCTION etl._execute_pipeline(rid bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  r etl.runs;
+  p etl.pipelines;
+  src record;
+  opts jsonb;
+  listing jsonb;
+  files text[];
+  res record;
+  written bigint := 0;
+  has_run_col boolean;
+  max_files int;
+  stream boolean;
+BEGIN
+  SELECT * INTO STRICT r FROM etl.runs WHERE id = rid;
+  SELECT * INTO p FROM etl.pipelines WHERE name = r.pipeline;
+  IF NOT FOUND THEN RAISE EXCEPTION 'pipeline "%" does not exist', r.pipeline USING ERRCODE = 'undefined_object'; END IF;
+  -- One run of a pipeline at a time decides which files are new: exactly once.
+  PERFORM pg_advisory_xact_lock(hashtextextended('pg_etl pipeline ' || p.name, 0));
+  SELECT * INTO src FROM etl._source_of(p.source);
+  opts := etl._load_options(src.options || p.options || coalesce(r.params->'options', '{}'));
+  max_files := coalesce((p.options->>'max_files_per_run')::int, 2147483647);
+  stream := etl._is_stream_source(src.url, opts);
+  IF stream THEN
+    -- APIs and databases: no files to list; an incremental cursor keeps its watermark
+    -- under the pipeline's name unless it names its own.
+    IF jsonb_typeof(opts->'incremental') = 'string' THEN
+      opts := jsonb_set(opts, '{incremental}', jsonb_build_object('cursor', opts->'incremental'));
+    END IF;
+    IF jsonb_typeof(opts->'incremental') = 'object' AND NOT opts->'incremental' ? 'state' THEN
+      opts := jsonb_set(opts, '{incremental,state}', to_jsonb('pipeline ' || p.name));
+    END IF;
+    listing := '[]';
+  ELSE
+
+  -- New or changed files (by size, modification time, ETag), oldest name first.
+  SELECT coalesce(jsonb_agg(to_jsonb(n) ORDER BY n.url), '[]') INTO listing FROM (
+    SELECT f.url, f.size, f.modified, f.etag
+      FROM etl._list_files(src.url, opts) f
+      LEFT JOIN etl.processed_files pf ON pf.pipeline = p.name AND pf.url = f.url
+     WHERE p.write_mode = 'replace' OR pf.url IS NULL
+        OR (NOT pf.skipped AND (pf.size IS DISTINCT FROM f.size OR pf.modified IS DISTINCT FROM f.modified
+                                 OR pf.etag IS DISTINCT FROM f.etag))
+     ORDER BY f.url LIMIT max_files) n;
+  IF p.write_mode = 'replace' AND NOT EXISTS (
+       SELECT FROM jsonb_to_recordset(listing) AS f(url text, size bigint, modified timestamptz, etag text)
+        LEFT JOIN etl.processed_files pf ON pf.pipeline = p.name AND pf.url = f.url
+        WHERE pf.url IS NULL OR pf.size IS DISTINCT FROM f.size OR pf.modified IS DISTINCT FROM f.modified
+           OR pf.etag IS DISTINCT FROM f.etag) THEN
+    listing := '[]';  -- replace reloads everything, but only when something changed
+  END IF;
+  SELECT array_agg(e->>'url' ORDER BY e->>'url') INTO files FROM jsonb_array_elements(listing) e;
+  IF files IS NULL THEN
+    UPDATE etl.runs SET rows_read = 0, rows_written = 0, rows_rejected = 0, bytes_read = 0, files = 0 WHERE id = rid;
+    RETURN;
+  END IF;
+  END IF;
+
+  has_run_col := EXISTS (SELECT FROM pg_attribute WHERE attrelid = p.target AND attname = '_etl_run_id' AND NOT attisdropped);
+  IF p.transform IS NULL AND p.write_mode IN ('append', 'replace') THEN
+    -- Straight into the target through COPY.
+    IF p.write_mode = 'replace' THEN EXECUTE format('TRUNCATE %s', p.target); END IF;
+    IF has_run_col THEN
+      opts := opts || jsonb_build_object('set', coalesce(opts->'set', '{}') || jsonb_build_object('_etl_run_id', rid));
+    END IF;
+    IF stream THEN
+      SELECT * INTO res FROM etl.load(p.target, src.url, opts);
+    ELSE
+      SELECT * INTO res FROM etl._load_files(p.target, src.url, files, opts);
+    END IF;
+    written := res.rows_loaded;
+  ELSE
+    -- Through the staging relation "input", then the transform and the write mode.
+    EXECUTE format('CREATE TEMP TABLE input (%s)',
+                   coalesce(p.input_columns, etl._input_columns(p.options, p.source, p.target, p.transform)));
+    IF stream THEN
+      SELECT * INTO res FROM etl.load('pg_temp.input'::regclass, src.url, opts);
+    ELSE
+      SELECT * INTO res FROM etl._load_files('pg_temp.input'::regclass, src.url, files, opts);
+    END IF;
+    written := etl._write_output(p, rid, has_run_col);
+    DROP TABLE pg_temp.input;
+  END IF;
+
+  INSERT INTO etl.processed_files AS pf (pipeline, url, size, modified, etag, checksum, run_id)
+  SELECT p.name, f.url, f.size, f.modified, f.etag, lf.checksum, rid
+    FROM jsonb_to_recordset(listing) AS f(url text, size bigint, modified timestamptz, etag text)
+    LEFT JOIN etl.load_files lf ON lf.load_id = res.load_id AND lf.url = f.url
+  ON CONFLICT (pipeline, url) DO UPDATE
+    SET size = EXCLUDED.size, modified = EXCLUDED.modified, etag = EXCLUDED.etag, checksum = EXCLUDED.checksum,
+        run_id = EXCLUDED.run_id, skipped = false, processed_at = now();
+  INSERT INTO etl.lineage (run_id, pipeline, direction, kind, dataset, size, checksum, etag, modified, rows)
+  SELECT rid, p.name, 'input', 'file', f.url, f.size, lf.checksum, f.etag, f.modified, lf.records
+    FROM jsonb_to_recordset(listing) AS f(url text, size bigint, modified timestamptz, etag text)
+    LEFT JOIN etl.load_files lf ON lf.load_id = res.load_id AND lf.url = f.url;
+  IF stream THEN
+    INSERT INTO etl.lineage (run_id, pipeline, direction, kind, dataset, rows)
+    VALUES (rid, p.name, 'input', CASE WHEN src.url ~* '^(postgres|postgresql|mysql|mariadb)://' THEN 'query' ELSE 'api' END,
+            etl._redact_url(src.url), res.rows_loaded + res.rows_rejected);
+  END IF;
+  INSERT INTO etl.lineage (run_id, pipeline, direction, kind, dataset, rows)
+  VALUES (rid, p.name, 'output', 'table', p.target::text, written);
+  UPDATE etl.runs SET rows_read = res.rows_loaded + res.rows_rejected, rows_written = written,
+                      rows_rejected = res.rows_rejected, bytes_read = res.bytes_read, files = res.files,
+                      load_id = res.load_id
+   WHERE id = rid;
+END $$;
