@@ -70,3 +70,12 @@ TEST(Glob, BracesAndBaseDirectories) {
   EXPECT_TRUE(has_glob("/a/{b,c}"));
   EXPECT_FALSE(has_glob("/a/b\\*"));
 }
+
+TEST(Url, QueryParametersAreSetOnceAndEncoded) {
+  EXPECT_EQ(with_query_param("http://h/p", "a", "1"), "http://h/p?a=1");
+  EXPECT_EQ(with_query_param("http://h/p?a=1&b=2", "a", "x y"), "http://h/p?b=2&a=x%20y") << "replaced, not repeated";
+  EXPECT_EQ(with_query_param("http://h/p?b=2#f", "c", "&"), "http://h/p?b=2&c=%26#f");
+  EXPECT_EQ(resolve_url("http://h/a/b?x=1", "/c?d=2"), "http://h/c?d=2");
+  EXPECT_EQ(resolve_url("http://h/a/b?x=1", "?page=2"), "http://h/a/b?page=2");
+  EXPECT_EQ(resolve_url("http://h/a/b", "https://o/z"), "https://o/z");
+}
