@@ -22,8 +22,8 @@ struct MysqlUrl {
   unsigned port = 3306;
   std::string database;
   std::string socket;  // ?socket=/path: a Unix socket instead of TCP
-  // ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY; empty: the
-  // connector's default (no TLS with MariaDB Connector/C 3.3)
+  // ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY (also accepted
+  // in lower case and with '-'); empty: not given (the reader picks, see mysql_reader.hpp)
   std::string ssl_mode;
   std::string ssl_ca, ssl_capath, ssl_cert, ssl_key, ssl_cipher;
 };

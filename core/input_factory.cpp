@@ -6,6 +6,7 @@
 #include "core/sqlstate.hpp"
 #include "core/decompress.hpp"
 #include "core/peek_source.hpp"
+#include "core/query_source.hpp"
 #include "core/transport.hpp"
 #include "core/url.hpp"
 
@@ -14,10 +15,11 @@ namespace pg_etl {
 OpenedInput open_input(const std::string& url, const ReadOptions& options,
                        const std::vector<std::string>& expected_columns) {
   const std::string shown = redact_url(url);
+  if (is_query_url(url)) return OpenedInput{open_query(url, options), Format::kCsv, nullptr, CsvDialect{}, query_dialect(url)};
   if (options.api.is_api()) {
     if (!is_network_url(url) || url.compare(0, 4, "http") != 0)
       throw Error(sqlstate::kInvalidParameterValue, "API options (pagination, auth, graphql, ...) need an http(s) URL, not \"" + shown + "\"");
-    return OpenedInput{std::make_unique<ApiReader>(url, options), Format::kJson, nullptr, CsvDialect{}};
+    return OpenedInput{std::make_unique<ApiReader>(url, options), Format::kJson, nullptr, CsvDialect{}, "api"};
   }
   auto checksum = std::make_shared<Checksum>();
   ByteSourcePtr bytes = open_decompressed(open_checksummed(open_url(url, options.transport), checksum), shown);
@@ -31,7 +33,7 @@ OpenedInput open_input(const std::string& url, const ReadOptions& options,
     while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
     format = i < head.size() && (head[i] == '[' || head[i] == '{') ? Format::kJson : Format::kCsv;
   }
-  OpenedInput out{nullptr, format, checksum, CsvDialect{}};
+  OpenedInput out{nullptr, format, checksum, CsvDialect{}, "file"};
   if (format == Format::kCsv) {
     CsvOptions csv = options.csv;
     if (tab && !options.delimiter_set) csv.delimiter = '\t';

@@ -15,9 +15,11 @@ struct OpenedInput {
   Format format;
   std::shared_ptr<Checksum> checksum;  // of the file's bytes as stored, complete once read (none for APIs)
   CsvDialect dialect;                  // CSV: the delimiter, quote and escape in use
+  std::string kind;                    // file, api, postgresql or mysql
 };
 
-// Opens url for reading. The format comes from options, else the file name, else the
+// Opens url for reading: a file, an API (http(s) with API options) or a database
+// query (postgresql://, mysql://; rows come as CSV-like text fields named by the query). The format comes from options, else the file name, else the
 // first bytes of the (decompressed) content. expected_columns help CSV header detection.
 OpenedInput open_input(const std::string& url, const ReadOptions& options,
                        const std::vector<std::string>& expected_columns);

@@ -6,7 +6,12 @@
 // the remote query (KILL QUERY on a second connection) before the connection closes.
 //
 // Session: character set utf8mb4, time_zone '+00:00', LOAD DATA LOCAL refused (a server
-// could otherwise ask for any file the backend can read).
+// could otherwise ask for any file the backend can read), no option files read.
+//
+// TLS (?ssl-mode=): PREFERRED by default (TLS when the server offers it, as MySQL's own
+// clients do), VERIFY_IDENTITY by default when ssl-ca/ssl-capath is given; DISABLED;
+// REQUIRED (TLS or fail, certificate not checked); VERIFY_CA and VERIFY_IDENTITY (both
+// check the chain and the host name: Connector/C does not separate them).
 //
 // Values come as MySQL's text protocol sends them, so PostgreSQL's input functions take
 // them, except:
@@ -18,7 +23,8 @@
 // Errors (pg_etl::Error), messages showing the URL without its password, detail
 // "MySQL error N (SQLSTATE)":
 //   22023 bad URL; 08001 no connection (refused, unreachable, TLS, timeout, and any other
-//   failure while connecting); 28000 access denied (1045, 1698); 42501 no privilege
+//   failure while connecting); 57014 cancelled, or read_timeout passed without data;
+//   28000 access denied (1045, 1698); 42501 no privilege
 //   (1044, 1142, 1143, 1227); 3D000 unknown database (1049); 42P01 unknown table (1146);
 //   42703 unknown column (1054); 42601 syntax (1064, 1149); 42883 unknown function (1305);
 //   42702 ambiguous column (1052); 57014 interrupted or timed out (1317, 1969, 3024);

@@ -295,7 +295,8 @@ class PgQuerySource final : public ByteSource {
       else state = sqlstate::kSqlclientUnableToEstablishConnection;
     }
     std::string detail;
-    for (size_t i = 1; i < lines.size(); i++) detail += (detail.empty() ? "" : " ") + lines[i];
+    for (size_t i = 1; i < lines.size(); i++)  // libpq may try twice (sslmode=prefer): same text
+      if (lines[i] != lines[0]) detail += (detail.empty() ? "" : " ") + lines[i];
     std::string hint;
     if (state == "28P01" || state == "28000") hint = "check the user name and password in the URL";
     throw Error(state, "could not connect to \"" + shown_ + "\": " + (lines.empty() ? "unknown error" : lines[0]),

@@ -22,7 +22,7 @@ const std::vector<std::string>& known_keys() {
       "headers", "username", "password", "bearer_token", "timeout", "connect_timeout", "ca_file", "insecure",
       "ftp_ssl", "region", "endpoint", "path_style", "access_key_id", "secret_access_key", "session_token",
       "private_key", "public_key", "key_passphrase", "host_key_sha256",
-      "pagination", "auth", "graphql", "params", "rate_limit", "request_retry", "concurrency", "read_timeout", "max_response_bytes", "incremental"};
+      "pagination", "auth", "graphql", "params", "rate_limit", "request_retry", "concurrency", "read_timeout", "max_response_bytes", "incremental", "query", "table"};
   return keys;
 }
 
@@ -185,6 +185,10 @@ ReadOptions parse_read_options(const std::string& json_text) {
     } else if (k == "partition_root") {
       o.partition_root = get_string(v, k);
       if (o.partition_root.empty()) bad(k, "must be the URL of the folder that holds the partition folders");
+    } else if (k == "query") {
+      o.query = get_string(v, k);
+    } else if (k == "table") {
+      o.table = get_string(v, k);
     } else if (k == "extra_column") {
       o.extra_column = get_string(v, k);
     } else if (k == "filename_column") {

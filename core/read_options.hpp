@@ -38,6 +38,10 @@ struct ReadOptions {
   // Folder URL whose sub-folders are partitions (year=2024/, or partition_N): columns of
   // those names receive each file's values (see partition_values in crawl_planner.hpp).
   std::string partition_root;
+  // databases (postgresql://, mysql://): the rows to read
+  std::string query;                // etl.read_query's argument, or the "query" option
+  std::string table;                // or a table: SELECT * FROM it
+  bool require_db_password = false; // set by the server for non-superusers (as dblink does)
   // etl.load only
   bool freeze = false;
   int64_t batch_rows = 10000;                  // rows per subtransaction when rejects are allowed

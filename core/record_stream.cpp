@@ -37,7 +37,7 @@ bool RecordStream::open_next_file() {
   if (next_entry_ >= entries_.size()) return false;
   const FileEntry& e = entries_[next_entry_++];
   OpenedInput in = open_input(e.open_url(), options_, expected_names_);
-  files_.push_back(FileStats{e, 0, 0, in.format, {}, {}});
+  files_.push_back(FileStats{e, 0, 0, in.format, in.kind, {}, {}});
   if (!options_.partition_root.empty()) files_.back().partition = partition_values(redact_url(options_.partition_root), e.url);
   checksum_ = in.checksum;
   files_.back().entry.fetch_url.clear();
@@ -58,6 +58,11 @@ std::vector<std::string> RecordStream::discover_columns() {
 }
 
 Format RecordStream::first_format() { return files_.empty() ? Format::kAuto : files_.front().format; }
+
+std::string RecordStream::first_format_label() {
+  if (!files_.empty() && files_.front().kind != "file") return files_.front().kind;
+  return format_name(first_format());
+}
 
 void RecordStream::set_columns(std::vector<ColumnSource> columns) {
   columns_ = std::move(columns);

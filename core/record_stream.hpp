@@ -19,6 +19,7 @@ struct FileStats {
   uint64_t bytes_read = 0;     // transport bytes
   uint64_t records = 0;        // records read (good and bad)
   Format format = Format::kAuto;
+  std::string kind = "file";   // file, api, postgresql or mysql
   std::string checksum;        // of the bytes as stored, once the file was read to its end
   PartitionValues partition;   // from its folders, with the partition_root option
 };
@@ -37,6 +38,8 @@ class RecordStream {
   // there is no data at all.
   std::vector<std::string> discover_columns();
   Format first_format();
+  // What etl.loads.format records: the format of files, else api, postgresql or mysql.
+  std::string first_format_label();
 
   // Fixes the values next() returns, for every file.
   void set_columns(std::vector<ColumnSource> columns);

@@ -7,6 +7,7 @@
 
 #include "core/column_plan.hpp"
 #include "core/incremental_cursor.hpp"
+#include "core/query_source.hpp"
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
 #include "core/record_stream.hpp"
@@ -170,7 +171,9 @@ void Loader::start_incremental() {
   watermark_name_ = inc.state.empty() ? target_name_ + " <- " + redact_url(url_) : inc.state;
   incremental_ = std::make_unique<IncrementalFilter>(inc, read_watermark(watermark_name_));
   const auto& lower = incremental_->lower_bound();
-  if (lower && opt_.api.is_api() && !inc.param.empty()) {
+  if (lower && is_query_url(url_)) {
+    opt_.query = query_with_lower_bound(url_, source_query(url_, opt_), inc.cursor, *lower);
+  } else if (lower && opt_.api.is_api() && !inc.param.empty()) {
     opt_.api.params[inc.param] = *lower;
     opt_.api.present = true;
   }
@@ -594,7 +597,7 @@ LoadResult Loader::run() {
   open_target();
   plan();
   const std::string shown = redact_url(url_);
-  load_id_ = begin_load(target_name_, shown, format_name(stream_->first_format()), options_json_);
+  load_id_ = begin_load(target_name_, shown, stream_->first_format_label(), options_json_);
   if (stream_->files().empty() && stream_->is_glob() && !explicit_files_) {
     const std::string msg = "no files match \"" + shown + "\"";
     pg_guard([&] { ereport(NOTICE, (errmsg("%s", msg.c_str()))); });
@@ -617,7 +620,7 @@ LoadResult Loader::run() {
   res.files = static_cast<int32_t>(stream_->files().size());
   res.load_id = load_id_;
   finish_load(load_id_, res.rows_loaded, res.rows_rejected, res.bytes_read, stream_->files(),
-              format_name(stream_->first_format()));
+              stream_->first_format_label());
   if (incremental_) {
     const Watermark w = incremental_->next_watermark();
     if (!w.value.empty())

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/column_plan.hpp"
+#include "core/query_source.hpp"
 #include "core/error.hpp"
 #include "core/input_factory.hpp"
 #include "core/interrupts.hpp"
@@ -30,8 +31,17 @@ extern "C" {
 namespace pg_etl::pg {
 namespace {
 
-SourceArgs read_args(FunctionCallInfo fcinfo, int first, Format forced) {
-  SourceArgs c = source_args(fcinfo, first, first + 1);
+// The url and options of a read; etl.read_query has the query between them.
+SourceArgs read_args(FunctionCallInfo fcinfo, int first, Format forced, bool query) {
+  SourceArgs c = source_args(fcinfo, first, first + (query ? 2 : 1));
+  if (query) {
+    if (!is_query_url(c.url))
+      throw Error(sqlstate::kInvalidParameterValue,
+                  "etl.read_query reads databases (postgresql://, mysql://, mariadb://), not \"" + redact_url(c.url) + "\"",
+                  "", "files and APIs: etl.read_csv, etl.read_json");
+    if (PG_ARGISNULL(first + 1)) throw Error(sqlstate::kInvalidParameterValue, "etl.read_query needs a query");
+    c.options.query = text_arg(fcinfo, first + 1);
+  }
   if (c.options.incremental.present)
     throw Error(sqlstate::kInvalidParameterValue, "option \"incremental\" applies to etl.load and pipelines",
                 "", "a watermark is committed with the rows it loads; a read has nowhere to keep it");
@@ -55,8 +65,8 @@ void flush_read_rejects(RejectPolicy& rejects, int64_t& load_id, const SourceArg
   rejects.pending().clear();
 }
 
-void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
-  const SourceArgs call = read_args(fcinfo, typed ? 1 : 0, forced);
+void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed, bool query = false) {
+  const SourceArgs call = read_args(fcinfo, typed ? 1 : 0, forced, query);
   ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
   pg_guard([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
   TupleDesc desc = rsinfo->setDesc;
@@ -172,7 +182,7 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed) {
   flush_read_rejects(rejects, load_id, call);
   if (load_id)
     finish_load(load_id, static_cast<int64_t>(n) - rejects.count(), rejects.count(), stream.bytes_read(), stream.files(),
-                format_name(stream.first_format()));
+                stream.first_format_label());
   pg_guard([row_ctx] { MemoryContextDelete(row_ctx); });
 }
 
@@ -195,5 +205,13 @@ PG_ETL_FUNCTION(pg_etl_read_json) {
 }
 PG_ETL_FUNCTION(pg_etl_read_json_typed) {
   pg_etl::pg::read_rows(fcinfo, Format::kJson, true);
+  return (Datum)0;
+}
+PG_ETL_FUNCTION(pg_etl_read_query) {
+  pg_etl::pg::read_rows(fcinfo, Format::kAuto, false, true);
+  return (Datum)0;
+}
+PG_ETL_FUNCTION(pg_etl_read_query_typed) {
+  pg_etl::pg::read_rows(fcinfo, Format::kAuto, true, true);
   return (Datum)0;
 }

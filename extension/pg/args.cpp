@@ -8,6 +8,7 @@
 extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "executor/spi.h"
 #include "utils/lsyscache.h"
 #include "utils/array.h"
@@ -99,6 +100,9 @@ SourceArgs source_args(FunctionCallInfo fcinfo, int url_arg, int options_arg) {
   // the options as written (secrets by name) are what gets recorded; resolved ones are only parsed
   a.options = parse_read_options(with_secrets(a.options_json));
   check_read_privilege(a.url, a.options.transport);
+  // As dblink and postgres_fdw do: a non-superuser may not log in to a database as the
+  // server's own OS user (trust, peer, ~/.pgpass); the server must ask for a password.
+  a.options.require_db_password = !pg_guard([] { return superuser(); });
   return a;
 }
 

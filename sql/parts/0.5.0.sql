@@ -185,3 +185,20 @@ BEGIN
                       load_id = res.load_id
    WHERE id = rid;
 END $$;
+
+-- Rows of a query on another database: postgresql:// or postgres:// (libpq, streamed
+-- with COPY ... TO STDOUT), mysql:// or mariadb:// (MariaDB Connector/C, streamed row
+-- by row). The same two typed forms as the file readers. Non-superusers need
+-- etl_network, and a password in the URL (or from a secret) that the server asks for.
+CREATE FUNCTION etl.read_query(url text, query text, options jsonb DEFAULT '{}')
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'pg_etl_read_query'
+  LANGUAGE C VOLATILE;
+CREATE FUNCTION etl.read_query(rowtype anyelement, url text, query text, options jsonb DEFAULT '{}')
+  RETURNS SETOF anyelement AS 'MODULE_PATHNAME', 'pg_etl_read_query_typed'
+  LANGUAGE C VOLATILE;
+CREATE FUNCTION etl.read_query(url text, query text, options text)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'pg_etl_read_query'
+  LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION etl.read_query(text, text, jsonb) IS 'Rows of a query on a PostgreSQL or MySQL/MariaDB server, with a column definition list';
+COMMENT ON FUNCTION etl.read_query(anyelement, text, text, jsonb) IS 'Rows of a query on another database as the given row type';
+COMMENT ON FUNCTION etl.read_query(text, text, text) IS 'etl.read_query(url, query, options) with the options as JSON text';
