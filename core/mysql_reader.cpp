@@ -1,5 +1,6 @@
 #include "core/mysql_reader.hpp"
 
+#include <fcntl.h>
 #include <mysql.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -122,7 +123,10 @@ class MysqlReader final : public RecordReader {
     if (++rows_ % kCheckEvery == 0) interruption_point();
     MYSQL_ROW row = nullptr;
     int status = mysql_fetch_row_start(&row, res_);
-    while (status) status = mysql_fetch_row_cont(&row, res_, wait(status, std::nullopt));
+    if (status) {
+      const auto deadline = read_deadline();
+      while (status) status = mysql_fetch_row_cont(&row, res_, wait(status, deadline));
+    }
     if (!row) {
       if (mysql_errno(conn_)) failed(false);
       finish();
@@ -226,6 +230,13 @@ class MysqlReader final : public RecordReader {
     return "PREFERRED";
   }
 
+  // When a read that starts now must have seen data. The connector times reads out itself
+  // too, but not over TLS in non-blocking mode.
+  std::optional<Clock::time_point> read_deadline() const {
+    if (opt_.read_timeout <= 0) return std::nullopt;
+    return Clock::now() + std::chrono::milliseconds(static_cast<long long>(opt_.read_timeout * 1000));
+  }
+
   // Waits for what the connector asked for (status: MYSQL_WAIT_*), in slices that check
   // for interrupts; returns the events that happened, for the *_cont call.
   int wait(int status, std::optional<Clock::time_point> deadline) {
@@ -236,10 +247,6 @@ class MysqlReader final : public RecordReader {
     std::optional<Clock::time_point> lib_deadline;
     if (status & MYSQL_WAIT_TIMEOUT)
       lib_deadline = Clock::now() + std::chrono::milliseconds(mysql_get_timeout_value_ms(conn_));
-    // The connector does not time out reads over TLS in non-blocking mode: our own clock.
-    if (!connecting_ && opt_.read_timeout > 0 && !deadline) {
-      deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(opt_.read_timeout * 1000));
-    }
     for (;;) {
       interruption_point();
       auto slice = std::chrono::milliseconds(kSliceMs);
@@ -295,13 +302,22 @@ class MysqlReader final : public RecordReader {
                   "could not connect to \"" + shown_ + "\": the server does not offer TLS (ssl-mode=REQUIRED)");
     }
     thread_id_ = mysql_thread_id(conn_);
+    // Connector/C leaves the socket in blocking mode after connecting. Plain reads do not
+    // mind (MSG_DONTWAIT), but OpenSSL reads the socket itself and would block for up to
+    // read_timeout, deaf to cancels: make it non-blocking, so TLS reads suspend like the rest.
+    const auto fd = mysql_get_socket(conn_);
+    if (fd >= 0) {
+      const int flags = ::fcntl(fd, F_GETFL);
+      if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    }
   }
 
   void run(const std::string& sql) {
     int err = 0;
     running_ = true;
     int status = mysql_real_query_start(&err, conn_, sql.data(), sql.size());
-    while (status) status = mysql_real_query_cont(&err, conn_, wait(status, std::nullopt));
+    const auto deadline = read_deadline();
+    while (status) status = mysql_real_query_cont(&err, conn_, wait(status, deadline));
     if (err) failed(false);
     res_ = mysql_use_result(conn_);
     if (!res_) {

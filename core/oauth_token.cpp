@@ -26,13 +26,6 @@ std::map<std::string, CachedToken>& cache() {
   return c;
 }
 
-std::string form_escape(const std::string& s) {
-  char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
-  std::string out = e ? e : "";
-  curl_free(e);
-  return out;
-}
-
 std::string base64(const std::string& s) {
   std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
@@ -54,12 +47,12 @@ std::string oauth2_access_token(const AuthOptions& auth, const TransportOptions&
   req.url = auth.token_url;
   req.method = "POST";
   req.body = "grant_type=client_credentials";
-  if (!auth.scope.empty()) req.body += "&scope=" + form_escape(auth.scope);
-  if (!auth.audience.empty()) req.body += "&audience=" + form_escape(auth.audience);
+  if (!auth.scope.empty()) req.body += "&scope=" + percent_encode(auth.scope);
+  if (!auth.audience.empty()) req.body += "&audience=" + percent_encode(auth.audience);
   if (auth.client_auth_basic)
-    req.headers.push_back("Authorization: Basic " + base64(form_escape(auth.client_id) + ":" + form_escape(auth.client_secret)));
+    req.headers.push_back("Authorization: Basic " + base64(percent_encode(auth.client_id) + ":" + percent_encode(auth.client_secret)));
   else
-    req.body += "&client_id=" + form_escape(auth.client_id) + "&client_secret=" + form_escape(auth.client_secret);
+    req.body += "&client_id=" + percent_encode(auth.client_id) + "&client_secret=" + percent_encode(auth.client_secret);
   req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
   req.headers.push_back("Accept: application/json");
   // The token endpoint gets the connection settings, never the API's own credentials.

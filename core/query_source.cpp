@@ -31,9 +31,33 @@ std::string quote_literal(const std::string& dialect, const std::string& value) 
   return out + "'";
 }
 
+// The URL with the options' username and password in it when it has none of its own, so
+// the password can live in a secret: {"password": {"secret": "warehouse"}}.
+std::string with_credentials(const std::string& url, const TransportOptions& t) {
+  if (t.username.empty() && t.password.empty()) return url;
+  const size_t start = url.find("://") + 3;
+  const size_t end = url.find_first_of("/?#", start);
+  const std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  const size_t at = authority.rfind('@');
+  std::string user = at == std::string::npos ? "" : authority.substr(0, at);
+  const std::string host = at == std::string::npos ? authority : authority.substr(at + 1);
+  if (user.find(':') != std::string::npos) return url;  // the URL's own password wins
+  if (user.empty()) user = percent_encode(t.username);
+  if (!t.password.empty()) user += ":" + percent_encode(t.password);
+  return url.substr(0, start) + user + "@" + host + (end == std::string::npos ? "" : url.substr(end));
+}
+
 }  // namespace
 
 bool is_query_url(const std::string& url) { return !db_url_scheme(url).empty(); }
+
+void check_source_url(const std::string& url) {
+  if (!is_query_url(url)) {
+    parse_url(url);
+    return;
+  }
+  if (query_dialect(url) == "mysql") parse_mysql_url(url);  // libpq checks its own URLs when it connects
+}
 
 std::string query_dialect(const std::string& url) {
   const std::string s = db_url_scheme(url);
@@ -67,8 +91,9 @@ std::string query_with_lower_bound(const std::string& url, const std::string& qu
          " >= " + quote_literal(d, lower);
 }
 
-RecordReaderPtr open_query(const std::string& url, const ReadOptions& options) {
-  const std::string query = source_query(url, options);
+RecordReaderPtr open_query(const std::string& source_url, const ReadOptions& options) {
+  const std::string query = source_query(source_url, options);
+  const std::string url = with_credentials(source_url, options.transport);
   if (query_dialect(url) == "mysql") {
     MysqlQueryOptions m;
     m.connect_timeout = options.transport.connect_timeout;
@@ -81,7 +106,7 @@ RecordReaderPtr open_query(const std::string& url, const ReadOptions& options) {
   CsvOptions csv;  // COPY's CSV: a header, every value quoted, NULL unquoted and empty
   csv.header = HeaderMode::kTrue;
   csv.null_tokens = {""};
-  return std::make_unique<CsvReader>(open_pg_query(url, query, p), csv, redact_url(url));
+  return std::make_unique<CsvReader>(open_pg_query(url, query, p), csv, redact_url(source_url));
 }
 
 }  // namespace pg_etl

@@ -12,6 +12,9 @@ namespace pg_etl {
 // True for postgresql://, postgres://, mysql:// and mariadb:// URLs.
 bool is_query_url(const std::string& url);
 
+// Throws 22023 unless url is one pg_etl reads: a file, network or database URL.
+void check_source_url(const std::string& url);
+
 // "postgresql" or "mysql" for a query URL.
 std::string query_dialect(const std::string& url);
 

@@ -59,7 +59,7 @@ Url parse_url(const std::string& url) {
   out.scheme = lower(url.substr(0, colon));
   if (!known_scheme(out.scheme))
     throw Error(sqlstate::kFeatureNotSupported, "unsupported URL scheme \"" + out.scheme + "\" in \"" + redact_url(url) + "\"",
-                "", "pg_etl reads file, http, https, s3, ftp, ftps and sftp URLs");
+                "", "pg_etl reads file, http, https, s3, ftp, ftps and sftp URLs, and postgresql and mysql databases");
   if (out.scheme == "file") {
     std::string rest = url.substr(colon + 3);
     if (!rest.empty() && rest[0] != '/')  // file://host/path: only the local host
@@ -195,19 +195,20 @@ std::string encode_path(const std::string& path) {
 
 namespace pg_etl {
 
+std::string percent_encode(const std::string& s) {
+  char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+  std::string out = e ? e : "";
+  curl_free(e);
+  return out;
+}
+
 std::string with_query_param(const std::string& url, const std::string& name, const std::string& value) {
   const size_t q = url.find('?');
   const size_t hash = url.find('#');
   const std::string fragment = hash == std::string::npos ? "" : url.substr(hash);
   const std::string base = url.substr(0, std::min(q, hash));
   std::string query = q == std::string::npos ? "" : url.substr(q + 1, (hash == std::string::npos ? url.size() : hash) - q - 1);
-  auto escape = [](const std::string& s) {
-    char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
-    std::string out = e ? e : "";
-    curl_free(e);
-    return out;
-  };
-  const std::string key = escape(name);
+  const std::string key = percent_encode(name);
   std::string kept;
   size_t start = 0;
   while (start <= query.size() && !query.empty()) {
@@ -218,7 +219,7 @@ std::string with_query_param(const std::string& url, const std::string& name, co
     if (!part.empty() && part_key != key && part_key != name) kept += (kept.empty() ? "" : "&") + part;
     start = amp + 1;
   }
-  kept += (kept.empty() ? "" : "&") + key + "=" + escape(value);
+  kept += (kept.empty() ? "" : "&") + key + "=" + percent_encode(value);
   return base + "?" + kept + fragment;
 }
 

@@ -48,6 +48,10 @@ std::string encode_path(const std::string& path);
 
 namespace pg_etl {
 
+// Every byte but unreserved ones (A-Z a-z 0-9 - . _ ~) percent-encoded: a query value,
+// a form field, a user name or password inside a URL.
+std::string percent_encode(const std::string& s);
+
 // url with query parameter name set to value (percent-encoded), replacing every
 // earlier value of name; other parameters keep their order.
 std::string with_query_param(const std::string& url, const std::string& name, const std::string& value);

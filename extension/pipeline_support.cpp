@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/query_source.hpp"
 #include "core/cron.hpp"
 #include "core/error.hpp"
 #include "core/read_options.hpp"
@@ -76,7 +77,7 @@ PG_ETL_FUNCTION(pg_etl_check_options) {
 
 // etl._check_url(url text) -> void
 PG_ETL_FUNCTION(pg_etl_check_url) {
-  pg_etl::parse_url(pg_etl::pg::text_arg(fcinfo, 0));
+  pg_etl::check_source_url(pg_etl::pg::text_arg(fcinfo, 0));
   PG_RETURN_VOID();
 }
 
