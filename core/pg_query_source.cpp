@@ -100,7 +100,7 @@ class PgQuerySource final : public ByteSource {
                   kUrlHint);
     }
     std::vector<const char*> keys, values;
-    bool has_app = false, has_timeout = false;
+    bool has_app = false;
     double timeout = opt.connect_timeout;
     for (PQconninfoOption* o = parsed.get(); o->keyword; o++) {
       if (!o->val) continue;
@@ -108,10 +108,7 @@ class PgQuerySource final : public ByteSource {
       if (k == "password") password_ = o->val;
       if (k == "client_encoding") continue;  // ours: UTF8
       if (k == "application_name") has_app = true;
-      if (k == "connect_timeout") {
-        has_timeout = true;
-        timeout = std::atof(o->val);
-      }
+      if (k == "connect_timeout") timeout = std::atof(o->val);  // libpq ignores it in non-blocking connects
       keys.push_back(o->keyword);
       values.push_back(o->val);
     }
@@ -135,7 +132,6 @@ class PgQuerySource final : public ByteSource {
     }
     keys.push_back(nullptr);
     values.push_back(nullptr);
-    (void)has_timeout;
 
     connect(keys, values, timeout, opt.require_password);
     start(sql);
@@ -308,6 +304,7 @@ class PgQuerySource final : public ByteSource {
     while (!text.empty() && ascii_isspace(text.back())) text.pop_back();
     for (char& c : text)
       if (c == '\n' || c == '\t') c = ' ';
+    running_ = false;  // no cancel request: PQcancel has no timeout, and the server may be unreachable
     abandon();
     throw Error(sqlstate::kConnectionFailure,
                 "connection to \"" + shown_ + "\" broke " + when + (text.empty() ? "" : ": " + text));

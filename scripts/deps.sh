@@ -15,6 +15,8 @@ PACKAGES=(
   # test servers (tests/servers): HTTP(S)/FTP(S) in python3, SFTP via sshd, S3 via node
   python3 python3-pyftpdlib python3-openssl openssh-server openssh-client openssl iproute2
   nodejs npm
+  # database sources: a private MariaDB test server (tests/servers), Connector/C for the reader
+  mariadb-server mariadb-client libmariadb-dev
 )
 
 # nodejs/npm may come from another source (e.g. nodesource's nodejs bundles npm, and

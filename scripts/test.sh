@@ -9,7 +9,7 @@ cd "$root"
 
 "$root/scripts/build.sh" --with-tests
 
-# The test clusters and servers listen on 55433-55480, inside Linux's ephemeral range
+# The test clusters and servers listen on 55433-55481, inside Linux's ephemeral range
 # (32768-60999): an outgoing connection that happens to take one of those ports as its
 # local port makes a later server's bind fail ("Address already in use"). Reserve them
 # for the run when the kernel lets us (root, writable /proc/sys); harmless otherwise.

@@ -256,4 +256,49 @@ grep -q "GET /api/oauth/tickets?limit=5 authorization=present status=200" "$log"
 ! grep -q "tok-123\|etl-secret\|api_key=k1\|$token\b" "$log" || fail "api: log shows a secret"
 pass "api: requests logged without credentials"
 
+# --- MariaDB (mysql://) and the second PostgreSQL cluster (pgsrc) ------------------------
+my() { MYSQL_PWD="${pw:-$ETL_DB_PASSWORD}" mariadb --no-defaults --default-character-set=utf8mb4 --protocol=tcp \
+  -h 127.0.0.1 -P "$ETL_MYSQL_PORT" -u "$ETL_DB_USER" -N -B "$ETL_DB_NAME" -e "$1"; }
+pg() { psql -X -A -t -q -w -v ON_ERROR_STOP=1 -d "$ETL_PGSRC_URL" -c "$1"; }
+[[ "$ETL_MYSQL_URL" == "mysql://$ETL_DB_USER:$ETL_DB_PASSWORD@127.0.0.1:$ETL_MYSQL_PORT/$ETL_DB_NAME" ]] ||
+  fail "mariadb: ETL_MYSQL_URL is '$ETL_MYSQL_URL'"
+[ "$(my 'SELECT VERSION() LIKE "%MariaDB%"')" = 1 ] || fail "mariadb: etl cannot log in over TCP"
+pass "mariadb: etl logs in over TCP with its password"
+ss -Hltn "sport = :$ETL_MYSQL_PORT" | awk '{print $4}' | grep -qvx "127.0.0.1:$ETL_MYSQL_PORT" &&
+  fail "mariadb: listens on more than 127.0.0.1: $(ss -Hltn "sport = :$ETL_MYSQL_PORT")"
+ss -Hltn "sport = :$ETL_PGSRC_PORT" | awk '{print $4}' | grep -qvx "127.0.0.1:$ETL_PGSRC_PORT" &&
+  fail "pgsrc: listens on more than 127.0.0.1: $(ss -Hltn "sport = :$ETL_PGSRC_PORT")"
+pass "mariadb and pgsrc listen on 127.0.0.1 only"
+[ "$(my 'SELECT COUNT(*), SUM(id = 4 AND c_int IS NULL AND c_text IS NULL AND c_bytes IS NULL) FROM types_demo')" = $'5\t1' ] ||
+  fail "mariadb: types_demo should hold 5 rows, one all NULL"
+[ "$(my 'SELECT COUNT(*), COUNT(DISTINCT updated_at) FROM tickets')" = $'1000\t400' ] || fail "mariadb: tickets seed"
+[ "$(my 'SELECT HEX(c_text), HEX(c_bytes), c_ubigint FROM types_demo WHERE id IN (3, 2) ORDER BY id DESC LIMIT 1')" = \
+  $'C3A920E697A5E69CAC20F09F9880\t5C78303027\t4' ] || fail "mariadb: utf8mb4 text or BLOB bytes seeded wrongly"
+[ "$(my 'SELECT c_date, c_text = "" FROM types_demo WHERE id = 5')" = $'0000-00-00\t1' ] || fail "mariadb: zero date / empty text"
+pass "mariadb: types_demo (5 rows, utf8mb4, bytes, zero date) and 1000 tickets seeded"
+out="$(pw=wrong my 'SELECT 1' 2>&1)" && fail "mariadb: a wrong password was accepted"
+[[ "$out" == *"ERROR 1045"* ]] || fail "mariadb: wrong password gave: $out"
+pass "mariadb: a wrong password is refused (1045)"
+
+[[ "$ETL_PGSRC_URL" == "postgresql://$ETL_DB_USER:$ETL_DB_PASSWORD@127.0.0.1:$ETL_PGSRC_PORT/$ETL_DB_NAME" ]] ||
+  fail "pgsrc: ETL_PGSRC_URL is '$ETL_PGSRC_URL'"
+[ "$(pg "SELECT current_user || current_setting('server_version_num')::int / 10000")" = etl15 ] ||
+  fail "pgsrc: etl cannot log in to a PostgreSQL 15 server"
+pass "pgsrc: etl logs in to PostgreSQL 15 over TCP with its password"
+[ "$(pg "SELECT count(*), count(*) FILTER (WHERE c_text = ''), count(*) FILTER (WHERE c_text IS NULL) FROM types_demo")" = '5|1|1' ] ||
+  fail "pgsrc: types_demo should hold 5 rows, one empty text, one NULL"
+[ "$(pg 'SELECT count(*), count(DISTINCT updated_at) FROM tickets')" = '1000|400' ] || fail "pgsrc: tickets seed"
+pass "pgsrc: types_demo (5 rows) and 1000 tickets seeded"
+out="$(psql -X -w -d "${ETL_PGSRC_URL/:$ETL_DB_PASSWORD@/:wrong@}" -c 'SELECT 1' 2>&1)" && fail "pgsrc: a wrong password was accepted"
+[[ "$out" == *"password authentication failed"* ]] || fail "pgsrc: wrong password gave: $out"
+out="$(psql -X -w -d "${ETL_PGSRC_URL/:$ETL_DB_PASSWORD@/@}" -c 'SELECT 1' 2>&1)" && fail "pgsrc: TCP without a password was accepted"
+pass "pgsrc: TCP logins need the right password (SCRAM)"
+
+# The same tickets on both servers, value for value.
+my_tickets="$(my "SELECT id, subject, DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s.%f'), IFNULL(amount, 'null') FROM tickets ORDER BY id")"
+pg_tickets="$(psql -X -A -t -q -w -F $'\t' -d "$ETL_PGSRC_URL" \
+  -c "SELECT id, subject, to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS.US'), coalesce(amount::text, 'null') FROM tickets ORDER BY id")"
+[ "$my_tickets" = "$pg_tickets" ] || fail "tickets differ between MariaDB and pgsrc: $(diff <(echo "$my_tickets") <(echo "$pg_tickets") | head -5)"
+pass "mariadb and pgsrc hold the same 1000 tickets"
+
 echo "$passed passed, 0 failed"

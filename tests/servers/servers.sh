@@ -11,6 +11,10 @@
 #   +5 SFTP (sshd)   +6 S3 SigV4-verifying proxy   +7 s3rver itself
 #   +8 JSON API (REST pagination/auth/faults + GraphQL, api_server.py)
 #   +10..+19, +20..+29, +30..+39 passive data ports of FTP, FTPS explicit, FTPS implicit
+#   +40 MariaDB (mariadbd, private data directory)   +41 a second PostgreSQL 15 cluster
+# Both databases hold database etl_src (user etl, password etl-pass), reseeded at every
+# start from seed_mysql.sql / seed_pgsrc.sql, and offer TLS with the test certificate
+# (optional: plain connections work too).
 # Needs root (it creates the SFTP OS user and runs sshd) and scripts/deps.sh's packages.
 set -euo pipefail
 
@@ -20,19 +24,24 @@ BASE="${PG_ETL_SERVERS_PORT_BASE:-55440}"
 # Debian's python3: pyftpdlib comes from python3-pyftpdlib, not whatever python3 is on PATH.
 PYTHON=/usr/bin/python3
 SSHD=/usr/sbin/sshd   # sshd refuses to run unless started by absolute path
+MARIADBD=/usr/sbin/mariadbd
+PG_BINDIR=/usr/lib/postgresql/15/bin
 
 RUN="$STATE/run" LOGS="$STATE/logs" DATA="$STATE/data" TLS="$STATE/tls"
 SSHD_DIR="$STATE/sshd" SFTP_DIR="$STATE/sftp" NODE_DIR="$STATE/node"
+MARIADB_DIR="$STATE/mariadb" PGSRC_DIR="$STATE/pgsrc"
 
 HTTP_PORT=$((BASE + 0)) HTTPS_PORT=$((BASE + 1)) FTP_PORT=$((BASE + 2))
 FTPS_PORT=$((BASE + 3)) FTPS_IMPLICIT_PORT=$((BASE + 4)) SFTP_PORT=$((BASE + 5))
 S3_PORT=$((BASE + 6)) S3RVER_PORT=$((BASE + 7)) API_PORT=$((BASE + 8))
+MARIADB_PORT=$((BASE + 40)) PGSRC_PORT=$((BASE + 41))
 
 FTP_USER=etl FTP_PASSWORD=ftp-s3cret
 SFTP_USER=pg_etl_sftp SFTP_PASSWORD=sftp-s3cret
 S3_BUCKET=etl-test S3_KEY=S3RVER S3_SECRET=S3RVER S3_REGION=us-east-1
+DB_USER=etl DB_PASSWORD=etl-pass DB_NAME=etl_src   # both database servers
 
-SERVERS=(http https ftp ftps ftps_implicit sftp s3rver s3proxy api)
+SERVERS=(http https ftp ftps ftps_implicit sftp s3rver s3proxy api mariadb pgsrc)
 START_TIMEOUT=20
 
 log() { echo "servers: $*"; }
@@ -99,9 +108,17 @@ stop_one() {
   pgid="$(ps -o pgid= -p "$pid" | tr -d ' ')"
   # sshd's per-connection children leave its process group (setsid): end them by parent.
   if [ "$name" = sftp ]; then pkill -TERM -P "$pid" 2>/dev/null || true; fi
-  if [ "$pgid" = "$pid" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
-  for _ in $(seq 50); do running "$pid" || break; sleep 0.1; done
+  case "$name" in
+    # The databases shut down themselves: SIGINT is the postmaster's fast shutdown (it
+    # ends its backends and waits for them), SIGTERM mariadbd's normal one.
+    pgsrc) kill -INT "$pid" 2>/dev/null || true ;;
+    mariadb) kill -TERM "$pid" 2>/dev/null || true ;;
+    *) if [ "$pgid" = "$pid" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi ;;
+  esac
+  for _ in $(seq 100); do running "$pid" || break; sleep 0.1; done
   if running "$pid"; then
+    # the postmaster's children run in sessions of their own
+    if [ "$name" = pgsrc ]; then pkill -KILL -P "$pid" 2>/dev/null || true; fi
     if [ "$pgid" = "$pid" ]; then kill -KILL -- "-$pid" 2>/dev/null || true; else kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$RUN/$name.pid"
@@ -210,6 +227,82 @@ setup_node() {
     { cat "$LOGS/npm.log" >&2; die "npm ci failed"; }
 }
 
+# MariaDB: a data directory of its own (no system option files, no system grant
+# tables), run as root with --user=root when root runs this (else as the caller).
+mariadb_user_opt() { if [ "$(id -u)" -eq 0 ]; then echo --user=root; fi; }
+
+setup_mariadb() {
+  [ -x "$MARIADBD" ] || die "$MARIADBD not found (scripts/deps.sh installs mariadb-server)"
+  mkdir -p "$MARIADB_DIR"
+  [ -d "$MARIADB_DIR/data/mysql" ] && return
+  log "creating the MariaDB data directory"
+  rm -rf "$MARIADB_DIR/data"
+  # root@localhost without a password (the socket is in the state dir); no test db
+  mariadb-install-db --no-defaults --datadir="$MARIADB_DIR/data" $(mariadb_user_opt) \
+    --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
+    >"$LOGS/mariadb-install.log" 2>&1 || { tail -n 30 "$LOGS/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
+}
+
+mariadb_root() { mariadb --no-defaults --default-character-set=utf8mb4 --protocol=socket --socket="$MARIADB_DIR/mariadb.sock" -uroot "$@"; }
+
+seed_mariadb() {
+  mariadb_root <<SQL || die "could not create the MariaDB user $DB_USER"
+CREATE DATABASE IF NOT EXISTS $DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'%' IDENTIFIED BY '$DB_PASSWORD';
+CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
+ALTER USER '$DB_USER'@'%' IDENTIFIED BY '$DB_PASSWORD';
+ALTER USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
+GRANT ALL PRIVILEGES ON $DB_NAME.* TO '$DB_USER'@'%';
+GRANT ALL PRIVILEGES ON $DB_NAME.* TO '$DB_USER'@'127.0.0.1';
+SQL
+  # as the etl user over TCP, as the tests connect
+  MYSQL_PWD="$DB_PASSWORD" mariadb --no-defaults --default-character-set=utf8mb4 --protocol=tcp -h 127.0.0.1 -P "$MARIADB_PORT" \
+    -u "$DB_USER" "$DB_NAME" <"$here/seed_mysql.sql" || die "seed_mysql.sql failed"
+}
+
+# The second PostgreSQL cluster runs as the postgres OS user when root runs this
+# (PostgreSQL refuses root), else as the caller; its directory belongs to that user.
+# setpriv execs (no process in between), so the pid launch records is the postmaster's.
+PGSRC_AS=()
+if [ "$(id -u)" -eq 0 ]; then PGSRC_AS=(setpriv --reuid=postgres --regid=postgres --init-groups --reset-env --); fi
+as_pgsrc() { "${PGSRC_AS[@]}" "$@"; }
+
+setup_pgsrc() {
+  [ -x "$PG_BINDIR/initdb" ] || die "$PG_BINDIR/initdb not found (scripts/deps.sh installs postgresql-15)"
+  mkdir -p "$PGSRC_DIR"
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || die "no postgres OS user to run the pgsrc cluster"
+    chown postgres: "$PGSRC_DIR"
+    as_pgsrc test -x "$PGSRC_DIR" || die "the postgres user cannot reach $PGSRC_DIR (a parent directory is not traversable)"
+  fi
+  chmod 700 "$PGSRC_DIR"
+  # the test certificate, as the server user must own its key
+  install -m 600 "$TLS/server.key" "$PGSRC_DIR/server.key"
+  install -m 644 "$TLS/server.pem" "$PGSRC_DIR/server.pem"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PGSRC_DIR/server.key" "$PGSRC_DIR/server.pem"; fi
+  [ -f "$PGSRC_DIR/data/PG_VERSION" ] && return
+  log "creating the pgsrc cluster"
+  rm -rf "$PGSRC_DIR/data"
+  # trust on its own socket (for seeding), SCRAM passwords over TCP
+  as_pgsrc "$PG_BINDIR/initdb" -D "$PGSRC_DIR/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 --no-sync >"$LOGS/pgsrc-initdb.log" 2>&1 ||
+    { tail -n 30 "$LOGS/pgsrc-initdb.log" >&2; die "initdb of the pgsrc cluster failed"; }
+}
+
+pgsrc_psql() {
+  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGSRC_DIR" -p "$PGSRC_PORT" "$@"
+}
+
+seed_pgsrc() {
+  pgsrc_psql -U postgres -d postgres >/dev/null <<SQL || die "could not create the pgsrc role $DB_USER"
+SET client_min_messages = warning;
+SELECT 'CREATE ROLE $DB_USER' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') \gexec
+ALTER ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+SELECT 'CREATE DATABASE $DB_NAME OWNER $DB_USER' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$DB_NAME') \gexec
+SQL
+  pgsrc_psql -U "$DB_USER" -d "$DB_NAME" -f "$here/seed_pgsrc.sql" >/dev/null || die "seed_pgsrc.sql failed"
+}
+
 write_env() {
   local tmp="$STATE/env.sh.tmp"
   q() { printf 'export %s=%q\n' "$1" "$2"; }
@@ -245,6 +338,15 @@ write_env() {
     q ETL_S3_SECRET_KEY "$S3_SECRET"
     q ETL_S3_REGION "$S3_REGION"
     q ETL_API_URL "http://127.0.0.1:$API_PORT"
+    q ETL_MYSQL_URL "mysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$MARIADB_PORT/$DB_NAME"
+    q ETL_MYSQL_PORT "$MARIADB_PORT"
+    q ETL_MYSQL_SOCKET "$MARIADB_DIR/mariadb.sock"   # root without a password, for test setup
+    q ETL_PGSRC_URL "postgresql://$DB_USER:$DB_PASSWORD@127.0.0.1:$PGSRC_PORT/$DB_NAME"
+    q ETL_PGSRC_PORT "$PGSRC_PORT"
+    q ETL_PGSRC_SOCKET_DIR "$PGSRC_DIR"   # superuser postgres, trusted, for test setup
+    q ETL_DB_USER "$DB_USER"
+    q ETL_DB_PASSWORD "$DB_PASSWORD"
+    q ETL_DB_NAME "$DB_NAME"
   } >"$tmp"
   chmod 644 "$tmp"
   mv "$tmp" "$STATE/env.sh"
@@ -255,6 +357,8 @@ start_all() {
   make_certs
   setup_sftp
   setup_node
+  setup_mariadb
+  setup_pgsrc
 
   local ftp_common=("$PYTHON" "$here/ftp_server.py" --user "$FTP_USER" --password "$FTP_PASSWORD"
     --root "$DATA/ftp" --cert "$TLS/server.pem" --key "$TLS/server.key")
@@ -274,6 +378,17 @@ start_all() {
     --port "$S3_PORT" --upstream "http://127.0.0.1:$S3RVER_PORT" --region "$S3_REGION" \
     --access-key "$S3_KEY" --secret-key "$S3_SECRET" --state-dir "$STATE"
   launch api "$PYTHON" "$here/api_server.py" --port "$API_PORT" --state-dir "$STATE"
+  launch mariadb "$MARIADBD" --no-defaults --datadir="$MARIADB_DIR/data" $(mariadb_user_opt) \
+    --socket="$MARIADB_DIR/mariadb.sock" --pid-file="$MARIADB_DIR/mariadbd.pid" \
+    --port="$MARIADB_PORT" --bind-address=127.0.0.1 --skip-networking=0 --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --default-time-zone=+00:00 \
+    --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=2 --skip-log-bin \
+    --ssl-ca="$TLS/ca.pem" --ssl-cert="$TLS/server.pem" --ssl-key="$TLS/server.key"
+  launch pgsrc "${PGSRC_AS[@]}" "$PG_BINDIR/postgres" -D "$PGSRC_DIR/data" -c port="$PGSRC_PORT" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$PGSRC_DIR" -c fsync=off \
+    -c synchronous_commit=off -c full_page_writes=off -c lc_messages=C -c TimeZone=UTC \
+    -c log_line_prefix='%m [%p] %u@%d ' -c shared_buffers=32MB \
+    -c ssl=on -c ssl_cert_file="$PGSRC_DIR/server.pem" -c ssl_key_file="$PGSRC_DIR/server.key"
 
   local ftp_auth=(--user "$FTP_USER:$FTP_PASSWORD") ca=(--cacert "$TLS/ca.pem")
   wait_for http "$HTTP_PORT" lists "http://127.0.0.1:$HTTP_PORT/status/200"
@@ -285,6 +400,10 @@ start_all() {
   wait_for s3rver "$S3RVER_PORT" answers "http://127.0.0.1:$S3RVER_PORT/"
   wait_for s3proxy "$S3_PORT" answers "http://127.0.0.1:$S3_PORT/"
   wait_for api "$API_PORT" lists "http://127.0.0.1:$API_PORT/admin/stats"
+  wait_for mariadb "$MARIADB_PORT" mariadb_root -e "SELECT 1"
+  wait_for pgsrc "$PGSRC_PORT" "$PG_BINDIR/pg_isready" -q -h "$PGSRC_DIR" -p "$PGSRC_PORT" -U postgres -d postgres
+  seed_mariadb
+  seed_pgsrc
 
   write_env
   log "all up; env: $STATE/env.sh"
