@@ -47,6 +47,26 @@ std::string with_credentials(const std::string& url, const TransportOptions& t) 
   return url.substr(0, start) + user + "@" + host + (end == std::string::npos ? "" : url.substr(end));
 }
 
+// Rows of a query are numbered 1, 2, ... in messages and etl.rejects, whatever the
+// transfer format (a CSV line count would shift with every value holding a newline).
+class RowNumbered final : public RecordReader {
+ public:
+  explicit RowNumbered(RecordReaderPtr inner) : inner_(std::move(inner)) {}
+  std::vector<std::string> source_columns() override { return inner_->source_columns(); }
+  void set_projection(const std::vector<ColumnSource>& c) override { inner_->set_projection(c); }
+  bool next(Record& r) override {
+    if (!inner_->next(r)) return false;
+    r.line = ++rows_;
+    return true;
+  }
+  uint64_t transport_bytes() const override { return inner_->transport_bytes(); }
+  int source_position(size_t i) const override { return inner_->source_position(i); }
+
+ private:
+  RecordReaderPtr inner_;
+  uint64_t rows_ = 0;
+};
+
 }  // namespace
 
 bool is_query_url(const std::string& url) { return !db_url_scheme(url).empty(); }
@@ -106,7 +126,7 @@ RecordReaderPtr open_query(const std::string& source_url, const ReadOptions& opt
   CsvOptions csv;  // COPY's CSV: a header, every value quoted, NULL unquoted and empty
   csv.header = HeaderMode::kTrue;
   csv.null_tokens = {""};
-  return std::make_unique<CsvReader>(open_pg_query(url, query, p), csv, redact_url(source_url));
+  return std::make_unique<RowNumbered>(std::make_unique<CsvReader>(open_pg_query(url, query, p), csv, redact_url(source_url)));
 }
 
 }  // namespace pg_etl

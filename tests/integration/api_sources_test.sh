@@ -147,6 +147,11 @@ expect_error 08006 "a per-request timeout" \
   "SELECT * FROM etl.read_json('$A/api/slow/tickets?delay=5', '{\"timeout\": 1, \"request_retry\": {\"max_attempts\": 1}, \"pagination\": \"single_page\"}') AS t(id int)" $DB
 expect_error 08006 "the whole-read timeout" \
   "SELECT * FROM etl.read_json('$A/api/slow/tickets?delay=0.4', '{\"read_timeout\": 1, \"pagination\": {\"type\": \"offset\", \"limit\": 100}}') AS t(id int)" $DB
+t0=$(now_ms)
+expect_error 57014 "statement_timeout cancels a slow API read" \
+  "SET statement_timeout = 1000; SELECT * FROM etl.read_json('$A/api/slow/tickets?delay=30', '{\"pagination\": \"single_page\"}') AS t(id int)" $DB
+[ $(( $(now_ms) - t0 )) -lt 4000 ] || fail "cancel took $(( $(now_ms) - t0 )) ms"
+pass "cancelled within $(( $(now_ms) - t0 )) ms"
 expect_error 54000 "max_response_bytes" \
   "SELECT * FROM etl.read_json('$A/api/bad/huge?mb=3', '{\"max_response_bytes\": 1000000, \"pagination\": \"single_page\"}') AS t(id int)" $DB
 

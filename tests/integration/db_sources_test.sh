@@ -111,6 +111,16 @@ expect_error 08001 "no server" "SELECT * FROM etl.read_query('postgresql://etl:x
 expect_error 22023 "read_query on a file" "SELECT * FROM etl.read_query('/tmp/x.csv', 'SELECT 1') AS t(n int)" $DB
 expect_error 22023 "a database load without a query" "SELECT etl.load('copy_pg', '$PGS')" $DB
 expect_error 22P02 "a value the target type refuses" "SELECT * FROM etl.read_query('$PGS', 'SELECT ''x'' AS n') AS t(n int)" $DB
+assert_match "$LAST_ERROR" "etl_src:1:1 \\(column \"n\"\\)" "the error names row 1 and the column"
+t0=$(now_ms)
+expect_error 57014 "statement_timeout cancels a slow remote query" "SET statement_timeout = 1000; SELECT * FROM etl.read_query('$PGS', 'SELECT pg_sleep(30)::text AS s') AS t(s text)" $DB
+[ $(( $(now_ms) - t0 )) -lt 5000 ] || fail "cancel took $(( $(now_ms) - t0 )) ms"
+assert_eq "$(psql -X -A -t -d etl_src -h "$ETL_PGSRC_SOCKET_DIR" -p "$ETL_PGSRC_PORT" -U postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid()")" 0 \
+  "the remote query was cancelled too"
+t0=$(now_ms)
+expect_error 57014 "statement_timeout cancels a slow MySQL query" "SET statement_timeout = 1000; SELECT * FROM etl.read_query('$MY', 'SELECT SLEEP(30) AS s') AS t(s text)" $DB
+[ $(( $(now_ms) - t0 )) -lt 5000 ] || fail "cancel took $(( $(now_ms) - t0 )) ms"
+pass "MySQL cancel within $(( $(now_ms) - t0 )) ms"
 assert_eq "$(q "SELECT rows_loaded || ' ' || rows_rejected FROM etl.load('copy_pg', '$PGS', '{\"query\": \"SELECT 5000 + id AS id, subject, CASE WHEN id = 3 THEN ''soon'' ELSE updated_at::text END AS updated_at FROM tickets WHERE id <= 5\", \"reject_limit\": -1}')" $DB)" \
   "4 1" "bad rows go to etl.rejects"
 assert_match "$(q "SELECT url || ' ' || column_name FROM etl.rejects ORDER BY id DESC LIMIT 1" $DB)" "^$PGS_NOPW updated_at$" "the reject names the source and column"
