@@ -190,9 +190,12 @@ void launcher_loop() {
         to_start.push_back(t);
       }
       // Sleep until the next schedule or retry is due, but never longer than naptime.
-      auto next = query("SELECT greatest(0, least(extract(epoch FROM (SELECT min(next_run_at) FROM etl.pipelines WHERE NOT paused) - clock_timestamp()),"
+      // No row when nothing is due at all (greatest(0, NULL) would be 0: a busy loop).
+      auto next = query("SELECT (greatest(0, soonest) * 1000)::bigint FROM (SELECT least("
+                        " extract(epoch FROM (SELECT min(next_run_at) FROM etl.pipelines WHERE NOT paused) - clock_timestamp()),"
                         " extract(epoch FROM (SELECT min(next_run_at) FROM etl.workflows WHERE NOT paused) - clock_timestamp()),"
-                        " extract(epoch FROM (SELECT min(not_before) FROM etl.runs WHERE status = 'queued') - clock_timestamp())) * 1000)::bigint");
+                        " extract(epoch FROM (SELECT min(not_before) FROM etl.runs WHERE status = 'queued') - clock_timestamp()))"
+                        " AS soonest) s WHERE soonest IS NOT NULL");
       if (!next.empty() && !next[0][0].empty()) sleep_ms = std::min(sleep_ms, std::max(5L, std::stol(next[0][0]) + 1));
     });
     std::vector<int64_t> not_started;

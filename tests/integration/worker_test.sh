@@ -132,6 +132,12 @@ launcher_pid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_etl 
 [ -n "$launcher_pid" ] || fail "the launcher is gone"
 rid=$(q "SELECT etl.enqueue('by_cron')")
 wait_for 10 "the launcher still runs work afterwards" "SELECT status = 'succeeded' FROM etl.runs WHERE id = $rid"
+# Between runs the launcher sleeps (until the next schedule, at most pg_etl.naptime): it
+# does not spin. A 5 ms polling loop used about 14% of a core.
+ticks() { awk '{print $14 + $15}' "/proc/$launcher_pid/stat"; }
+t0=$(ticks); sleep 3; t1=$(ticks)
+[ $((t1 - t0)) -lt 15 ] || fail "the idle launcher used $((t1 - t0)) CPU ticks in 3 s"
+pass "the idle launcher used $((t1 - t0)) CPU ticks in 3 s"
 
 # pg_cron: the job scheduled at the start has called etl.run by the next minute.
 left=$(( cron_scheduled_at + 75 - $(date +%s) ))
