@@ -91,13 +91,18 @@ HttpRequest ApiReader::to_http(const PageRequest& page) const {
   return r;
 }
 
-std::vector<HttpResponse> ApiReader::send(const std::vector<PageRequest>& pages) {
-  const bool oauth = api_.auth.type == AuthType::kOAuth2ClientCredentials;
-  if (oauth && bearer_.empty()) bearer_ = oauth2_access_token(api_.auth, transport_, false);
+void ApiReader::begin_send(std::vector<PageRequest> pages) {
+  if (api_.auth.type == AuthType::kOAuth2ClientCredentials && bearer_.empty())
+    bearer_ = oauth2_access_token(api_.auth, transport_, false);
   std::vector<HttpRequest> reqs;
   for (const PageRequest& p : pages) reqs.push_back(to_http(p));
-  std::vector<HttpResponse> out = session_.perform(reqs);
-  if (oauth) {
+  sending_ = std::move(pages);
+  session_.begin(std::move(reqs));
+}
+
+std::vector<ApiReader::Fetched> ApiReader::end_send() {
+  std::vector<HttpResponse> out = session_.finish();
+  if (api_.auth.type == AuthType::kOAuth2ClientCredentials) {
     // A 401 with a cached token: the token expired early or was revoked. Fetch a new one
     // and send those requests once more.
     std::vector<size_t> again;
@@ -106,19 +111,25 @@ std::vector<HttpResponse> ApiReader::send(const std::vector<PageRequest>& pages)
     if (!again.empty()) {
       bearer_ = oauth2_access_token(api_.auth, transport_, true);
       std::vector<HttpRequest> retry;
-      for (size_t i : again) retry.push_back(to_http(pages[i]));
+      for (size_t i : again) retry.push_back(to_http(sending_[i]));
       std::vector<HttpResponse> second = session_.perform(retry);
       for (size_t k = 0; k < again.size(); k++) out[again[k]] = std::move(second[k]);
     }
   }
-  return out;
+  std::vector<Fetched> fetched;
+  for (size_t i = 0; i < out.size(); i++) fetched.push_back(Fetched{std::move(sending_[i]), std::move(out[i])});
+  sending_.clear();
+  return fetched;
 }
 
+// Collects the batch on the wire, or sends the next one and waits for it.
 void ApiReader::fetch_more() {
-  std::vector<PageRequest> pages = paginator_.next(api_.concurrency);
-  if (pages.empty()) return;
-  std::vector<HttpResponse> responses = send(pages);
-  for (size_t i = 0; i < pages.size(); i++) fetched_.push_back(Fetched{std::move(pages[i]), std::move(responses[i])});
+  if (!session_.in_flight()) {
+    std::vector<PageRequest> pages = paginator_.next(api_.concurrency);
+    if (pages.empty()) return;
+    begin_send(std::move(pages));
+  }
+  for (Fetched& f : end_send()) fetched_.push_back(std::move(f));
 }
 
 std::string ApiReader::records_path_for(const dom::element& body, const std::string& shown) {
@@ -201,6 +212,11 @@ bool ApiReader::open_next_page() {
     }
     const bool more = paginator_.advance(f.request, PageFacts{resp.header("link"), body, records});
     if (!more) fetched_.clear();  // pages fetched ahead past the end
+    // The next pages go on the wire now and arrive while this one is loaded.
+    if (more && fetched_.empty() && !session_.in_flight()) {
+      std::vector<PageRequest> pages = paginator_.next(api_.concurrency);
+      if (!pages.empty()) begin_send(std::move(pages));
+    }
     stats_.pages++;
     stats_.pagination = pagination_type_name(paginator_.type());
     stats_.stop_reason = paginator_.stop_reason();

@@ -48,7 +48,8 @@ class ApiReader final : public RecordReader {
   bool open_next_page();
   void fetch_more();
   HttpRequest to_http(const PageRequest& page) const;
-  std::vector<HttpResponse> send(const std::vector<PageRequest>& pages);
+  void begin_send(std::vector<PageRequest> pages);
+  std::vector<Fetched> end_send();
   std::string records_path_for(const simdjson::dom::element& body, const std::string& shown);
 
   ApiOptions api_;
@@ -59,6 +60,7 @@ class ApiReader final : public RecordReader {
   TransportOptions transport_;
   std::string bearer_;  // current OAuth2 access token
   std::deque<Fetched> fetched_;
+  std::vector<PageRequest> sending_;  // the batch on the wire
   std::unique_ptr<JsonReader> page_;
   simdjson::dom::parser parser_;
   std::vector<ColumnSource> projection_;

@@ -148,145 +148,169 @@ double HttpSession::rate_limit_delay(const std::string& url) {
 HttpResponse HttpSession::perform(const HttpRequest& request) { return std::move(perform(std::vector<HttpRequest>{request})[0]); }
 
 std::vector<HttpResponse> HttpSession::perform(const std::vector<HttpRequest>& requests) {
-  struct Job {
-    size_t index;
-    int attempt;
-    double not_before;
-    bool token = false;  // a rate-limit token is held for not_before
-  };
+  begin(requests);
+  return finish();
+}
+
+void HttpSession::release(Slot& s) {
+  curl_multi_remove_handle(static_cast<CURLM*>(multi_), s.easy);
+  s.busy = false;
+}
+
+void HttpSession::abort_all() {
+  for (auto& s : slots_)
+    if (s->busy) release(*s);
+  queue_.clear();
+  batch_active_ = false;
+}
+
+void HttpSession::start(Slot& s, const Job& job) {
+  const HttpRequest& r = requests_[job.index];
+  curl_easy_reset(s.easy);
+  curl_slist_free_all(s.headers);
+  s.headers = nullptr;
+  s.index = job.index;
+  s.attempt = job.attempt;
+  s.shown = redact_url(r.url);
+  s.response = HttpResponse{};
+  s.max_bytes = limits_.max_response_bytes;
+  s.too_large = false;
+  s.errbuf[0] = 0;
+  CurlRequest cr;
+  cr.url = encode_unsafe_chars(r.url);
+  cr.shown_url = s.shown;
+  cr.headers = r.headers;
+  configure_easy(s.easy, cr, transport_, &s.headers);
+  if (r.method == "POST") {
+    curl_easy_setopt(s.easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(s.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_easy_setopt(s.easy, CURLOPT_POSTFIELDS, r.body.c_str());
+  }
+  curl_easy_setopt(s.easy, CURLOPT_ACCEPT_ENCODING, "");  // gzip, deflate, br, zstd as libcurl supports
+  curl_easy_setopt(s.easy, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_easy_setopt(s.easy, CURLOPT_WRITEDATA, &s);
+  curl_easy_setopt(s.easy, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(s.easy, CURLOPT_HEADERDATA, &s);
+  curl_easy_setopt(s.easy, CURLOPT_ERRORBUFFER, s.errbuf);
+  s.busy = true;
+  stats_.requests++;
+  curl_multi_add_handle(static_cast<CURLM*>(multi_), s.easy);
+}
+
+void HttpSession::complete(Slot& s, int code) {
+  const CURLcode rc = static_cast<CURLcode>(code);
+  long status = 0;
+  curl_easy_getinfo(s.easy, CURLINFO_RESPONSE_CODE, &status);
+  release(s);
+  s.response.status = status;
+  s.response.attempts = s.attempt;
+  stats_.bytes += s.response.body.size();
+  if (s.too_large)
+    throw Error(sqlstate::kProgramLimitExceeded,
+                "response from \"" + s.shown + "\" exceeds max_response_bytes (" + std::to_string(limits_.max_response_bytes) + ")",
+                "", "raise the option max_response_bytes, or ask for smaller pages");
+  const bool retry = rc != CURLE_OK ? retryable_curl_error(rc) : retryable_status(status);
+  if (retry && s.attempt < limits_.retry.max_attempts) {
+    double delay = limits_.retry.delay_before(s.attempt + 1, random01_).value_or(0);
+    if (rc == CURLE_OK) {
+      const std::string ra = s.response.header("retry-after");
+      const double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      if (auto wait = retry_after_seconds(ra, unix_now)) delay = std::max(delay, *wait);
+    }
+    if (delay < seconds_left()) {
+      stats_.retries++;
+      queue_.push_back(Job{s.index, s.attempt + 1, now() + delay});
+      return;
+    }
+  }
+  if (rc != CURLE_OK) throw_transfer_error(rc, status, s.shown, s.errbuf, s.response.body, s.attempt);
+  results_[s.index] = std::move(s.response);
+  done_++;
+}
+
+double HttpSession::pump() {
   CURLM* multi = static_cast<CURLM*>(multi_);
-  std::vector<Job> queue;
-  for (size_t i = 0; i < requests.size(); i++) queue.push_back(Job{i, 1, 0});
-  std::vector<HttpResponse> results(requests.size());
-  size_t done = 0;
-
-  auto release = [&](Slot& s) {
-    curl_multi_remove_handle(multi, s.easy);
-    s.busy = false;
-  };
-  auto abort_all = [&] {
-    for (auto& s : slots_)
-      if (s->busy) release(*s);
-  };
-  auto start = [&](Slot& s, const Job& job) {
-    const HttpRequest& r = requests[job.index];
-    curl_easy_reset(s.easy);
-    curl_slist_free_all(s.headers);
-    s.headers = nullptr;
-    s.index = job.index;
-    s.attempt = job.attempt;
-    s.shown = redact_url(r.url);
-    s.response = HttpResponse{};
-    s.max_bytes = limits_.max_response_bytes;
-    s.too_large = false;
-    s.errbuf[0] = 0;
-    CurlRequest cr;
-    cr.url = encode_unsafe_chars(r.url);
-    cr.shown_url = s.shown;
-    cr.headers = r.headers;
-    configure_easy(s.easy, cr, transport_, &s.headers);
-    if (r.method == "POST") {
-      curl_easy_setopt(s.easy, CURLOPT_POST, 1L);
-      curl_easy_setopt(s.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-      curl_easy_setopt(s.easy, CURLOPT_POSTFIELDS, r.body.c_str());
+  const double t = now();
+  if (limits_.read_timeout > 0 && t > limits_.read_timeout)
+    throw Error(sqlstate::kConnectionFailure,
+                "read of \"" + redact_url(requests_.front().url) + "\" exceeded read_timeout (" +
+                    std::to_string(static_cast<int64_t>(limits_.read_timeout)) + " s)");
+  // Start what may start: a free slot, a job whose time has come, a rate-limit token.
+  double next_wake = t + kPollSeconds;
+  for (auto& slot : slots_) {
+    if (slot->busy) continue;
+    auto it = queue_.end();
+    for (auto j = queue_.begin(); j != queue_.end(); ++j)
+      if (it == queue_.end() || j->not_before < it->not_before || (j->not_before == it->not_before && j->index < it->index)) it = j;
+    if (it == queue_.end()) break;
+    if (it->not_before > t) {
+      next_wake = std::min(next_wake, it->not_before);
+      break;
     }
-    curl_easy_setopt(s.easy, CURLOPT_ACCEPT_ENCODING, "");  // gzip, deflate, br, zstd as libcurl supports
-    curl_easy_setopt(s.easy, CURLOPT_WRITEFUNCTION, &on_body);
-    curl_easy_setopt(s.easy, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(s.easy, CURLOPT_HEADERFUNCTION, &on_header);
-    curl_easy_setopt(s.easy, CURLOPT_HEADERDATA, &s);
-    curl_easy_setopt(s.easy, CURLOPT_ERRORBUFFER, s.errbuf);
-    s.busy = true;
-    stats_.requests++;
-    curl_multi_add_handle(multi, s.easy);
-  };
-  auto finish = [&](Slot& s, CURLcode rc) {
-    long status = 0;
-    curl_easy_getinfo(s.easy, CURLINFO_RESPONSE_CODE, &status);
-    release(s);
-    s.response.status = status;
-    s.response.attempts = s.attempt;
-    stats_.bytes += s.response.body.size();
-    if (s.too_large)
-      throw Error(sqlstate::kProgramLimitExceeded,
-                  "response from \"" + s.shown + "\" exceeds max_response_bytes (" + std::to_string(limits_.max_response_bytes) + ")",
-                  "", "raise the option max_response_bytes, or ask for smaller pages");
-    const bool retry = rc != CURLE_OK ? retryable_curl_error(rc) : retryable_status(status);
-    if (retry && s.attempt < limits_.retry.max_attempts) {
-      double delay = limits_.retry.delay_before(s.attempt + 1, random01_).value_or(0);
-      if (rc == CURLE_OK) {
-        const std::string ra = s.response.header("retry-after");
-        const double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        if (auto wait = retry_after_seconds(ra, unix_now)) delay = std::max(delay, *wait);
-      }
-      if (delay < seconds_left()) {
-        stats_.retries++;
-        queue.push_back(Job{s.index, s.attempt + 1, now() + delay});
-        return;
+    if (!it->token) {
+      it->token = true;
+      const double d = rate_limit_delay(requests_[it->index].url);
+      if (d > 0) {
+        it->not_before = t + d;
+        next_wake = std::min(next_wake, it->not_before);
+        break;
       }
     }
-    if (rc != CURLE_OK) throw_transfer_error(rc, status, s.shown, s.errbuf, s.response.body, s.attempt);
-    results[s.index] = std::move(s.response);
-    done++;
-  };
+    Job job = *it;
+    queue_.erase(it);
+    start(*slot, job);
+  }
+  int running = 0;
+  curl_multi_perform(multi, &running);
+  int left = 0;
+  while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+    if (m->msg != CURLMSG_DONE) continue;
+    for (auto& slot : slots_)
+      if (slot->busy && slot->easy == m->easy_handle) {
+        complete(*slot, m->data.result);
+        break;
+      }
+  }
+  if (running > 0) return std::min(next_wake, now() + kPollSeconds);
+  return queue_.empty() ? now() : next_wake;
+}
 
+void HttpSession::begin(std::vector<HttpRequest> requests) {
+  if (batch_active_) throw Error(sqlstate::kInternalError, "an HTTP batch is already in flight");
+  requests_ = std::move(requests);
+  queue_.clear();
+  for (size_t i = 0; i < requests_.size(); i++) queue_.push_back(Job{i, 1, 0});
+  results_.assign(requests_.size(), HttpResponse{});
+  done_ = 0;
+  batch_active_ = true;
   try {
-    while (done < requests.size()) {
+    pump();  // the requests leave now; the answers are collected by finish()
+  } catch (...) {
+    abort_all();
+    throw;
+  }
+}
+
+std::vector<HttpResponse> HttpSession::finish() {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  try {
+    while (done_ < requests_.size()) {
       check_interrupts();
-      const double t = now();
-      if (limits_.read_timeout > 0 && t > limits_.read_timeout)
-        throw Error(sqlstate::kConnectionFailure,
-                    "read of \"" + redact_url(requests.front().url) + "\" exceeded read_timeout (" +
-                        std::to_string(static_cast<int64_t>(limits_.read_timeout)) + " s)");
-      // Start what may start: a free slot, a job whose time has come, a rate-limit token.
-      double next_wake = t + kPollSeconds;
-      for (auto& slot : slots_) {
-        if (slot->busy) continue;
-        auto it = queue.end();
-        for (auto j = queue.begin(); j != queue.end(); ++j)
-          if (it == queue.end() || j->not_before < it->not_before || (j->not_before == it->not_before && j->index < it->index)) it = j;
-        if (it == queue.end()) break;
-        if (it->not_before > t) {
-          next_wake = std::min(next_wake, it->not_before);
-          break;
-        }
-        if (!it->token) {
-          it->token = true;
-          const double d = rate_limit_delay(requests[it->index].url);
-          if (d > 0) {
-            it->not_before = t + d;
-            next_wake = std::min(next_wake, it->not_before);
-            break;
-          }
-        }
-        Job job = *it;
-        queue.erase(it);
-        start(*slot, job);
-      }
-      int running = 0;
-      curl_multi_perform(multi, &running);
-      int left = 0;
-      while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
-        if (m->msg != CURLMSG_DONE) continue;
-        for (auto& slot : slots_)
-          if (slot->busy && slot->easy == m->easy_handle) {
-            finish(*slot, m->data.result);
-            break;
-          }
-      }
-      if (done == requests.size()) break;
-      const double wait = std::max(0.0, next_wake - now());
-      if (running > 0 || wait > 0) {
-        const double before = now();
-        curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::ceil(wait * 1000)), nullptr);
-        if (running == 0) stats_.waited_seconds += now() - before;
-      }
+      const double wake = pump();
+      if (done_ == requests_.size()) break;
+      const double wait = std::max(0.0, wake - now());
+      bool transfers = false;
+      for (auto& s : slots_) transfers = transfers || s->busy;
+      const double before = now();
+      curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::ceil(wait * 1000)), nullptr);
+      if (!transfers) stats_.waited_seconds += now() - before;
     }
   } catch (...) {
     abort_all();
     throw;
   }
-  return results;
+  batch_active_ = false;
+  return std::move(results_);
 }
 
 void throw_http_error(const HttpResponse& response, const std::string& shown_url) {

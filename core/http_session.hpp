@@ -66,6 +66,13 @@ class HttpSession {
   std::vector<HttpResponse> perform(const std::vector<HttpRequest>& requests);
   HttpResponse perform(const HttpRequest& request);
 
+  // perform() in two halves, so a caller can work while requests are on the wire:
+  // begin() sends what may be sent now and returns; finish() waits for the responses.
+  // One batch at a time.
+  void begin(std::vector<HttpRequest> requests);
+  std::vector<HttpResponse> finish();
+  bool in_flight() const { return batch_active_; }
+
   const HttpSessionStats& stats() const { return stats_; }
   // Seconds left before the read's deadline (a large number without one).
   double seconds_left() const;
@@ -76,8 +83,19 @@ class HttpSession {
   struct Slot;  // one easy handle (public for libcurl's callbacks)
 
  private:
+  struct Job {
+    size_t index;
+    int attempt;
+    double not_before;
+    bool token = false;  // a rate-limit token is held for not_before
+  };
   double now() const;
   double rate_limit_delay(const std::string& url);
+  double pump();  // starts due requests, drives transfers; returns the time to wake next
+  void start(Slot& s, const Job& job);
+  void complete(Slot& s, int rc);
+  void release(Slot& s);
+  void abort_all();
 
   TransportOptions transport_;
   HttpSessionLimits limits_;
@@ -87,6 +105,12 @@ class HttpSession {
   HttpSessionStats stats_;
   std::chrono::steady_clock::time_point start_;
   std::function<double()> random01_;
+  // the batch in flight
+  std::vector<HttpRequest> requests_;
+  std::vector<Job> queue_;
+  std::vector<HttpResponse> results_;
+  size_t done_ = 0;
+  bool batch_active_ = false;
 };
 
 // Throws the error for a final HTTP error response: the status, the URL as shown and
