@@ -1,5 +1,8 @@
 #include "core/interrupts.hpp"
 
+#include "core/error.hpp"
+#include "core/sqlstate.hpp"
+
 namespace pg_etl {
 namespace {
 InterruptCheckFn g_check = nullptr;
@@ -16,5 +19,14 @@ void check_interrupts() {
 }
 
 bool interrupt_pending() noexcept { return g_pending ? g_pending() : false; }
+
+void check_query_interrupts(const std::function<void()>& abandon, const std::string& shown_url) {
+  if (interrupt_pending()) {
+    abandon();
+    check_interrupts();
+    throw Error(sqlstate::kQueryCanceled, "query on \"" + shown_url + "\" was cancelled");
+  }
+  check_interrupts();
+}
 
 }  // namespace pg_etl

@@ -336,15 +336,8 @@ class MysqlReader final : public RecordReader {
     scratch_.resize(n);
   }
 
-  // A safe point: a pending cancel first kills the remote query and closes, then the
-  // host's check throws its own error (or we throw 57014 if it does not).
   void interruption_point() {
-    if (interrupt_pending()) {
-      abandon();
-      check_interrupts();
-      throw Error(sqlstate::kQueryCanceled, "query on \"" + shown_ + "\" was cancelled");
-    }
-    check_interrupts();
+    check_query_interrupts([this] { abandon(); }, shown_);
   }
 
   [[noreturn]] void connect_timed_out() {

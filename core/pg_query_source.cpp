@@ -198,15 +198,8 @@ class PgQuerySource final : public ByteSource {
     row_len_ = row_off_ = 0;
   }
 
-  // A safe point: a pending cancel first cancels the remote query, then the host's check
-  // throws its own error (or we throw 57014 if it does not).
   void interruption_point() {
-    if (interrupt_pending()) {
-      abandon();
-      check_interrupts();
-      throw Error(sqlstate::kQueryCanceled, "query on \"" + shown_ + "\" was cancelled");
-    }
-    check_interrupts();
+    check_query_interrupts([this] { abandon(); }, shown_);
   }
 
   // Waits until the socket is ready for events, in slices checking for interrupts;
