@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/curl_transfer.hpp"
@@ -220,7 +221,10 @@ bool ApiReader::open_next_page() {
     stats_.pages++;
     stats_.pagination = pagination_type_name(paginator_.type());
     stats_.stop_reason = paginator_.stop_reason();
-    page_ = std::make_unique<JsonReader>(open_string(std::move(resp.body)), json_, shown);
+    // A window the size of the page (not the 1 MiB file default): one fill, no waste.
+    JsonOptions page_opt = json_;
+    page_opt.window_bytes = std::max<size_t>(4096, size + 1);
+    page_ = std::make_unique<JsonReader>(open_string(std::move(resp.body)), page_opt, shown);
     if (projected_) page_->set_projection(projection_);
     page_->report_all_fields(all_fields_);
     if (records > 0) return true;
