@@ -187,6 +187,8 @@ void HttpSession::start(Slot& s, const Job& job) {
     curl_easy_setopt(s.easy, CURLOPT_POSTFIELDS, r.body.c_str());
   }
   curl_easy_setopt(s.easy, CURLOPT_ACCEPT_ENCODING, "");  // gzip, deflate, br, zstd as libcurl supports
+  curl_easy_setopt(s.easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));  // h2 over TLS when offered
+  curl_easy_setopt(s.easy, CURLOPT_PIPEWAIT, 1L);  // concurrent requests wait to share an h2 connection
   curl_easy_setopt(s.easy, CURLOPT_WRITEFUNCTION, &on_body);
   curl_easy_setopt(s.easy, CURLOPT_WRITEDATA, &s);
   curl_easy_setopt(s.easy, CURLOPT_HEADERFUNCTION, &on_header);

@@ -54,6 +54,20 @@ assert_eq "$(ids "$A/api/page/tickets?total=1000&key=seq" '{"pagination": {"type
 assert_eq "$(stat 'd["max_in_flight"]')" 1 "one request at a time by default"
 assert_eq "$(stat 'd["key_connections"]["seq"]')" 1 "11 pages over one kept-alive connection"
 
+# ---- HTTP/2 ----------------------------------------------------------------------------
+# Over TLS, libcurl offers h2 by ALPN; an h2-only server proves pages share one connection.
+h2port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+node "$PG_ETL_SOURCE_DIR/tests/servers/h2_api_server.js" --port $h2port --cert "$ETL_TLS_CERT" --key "${ETL_TLS_CERT%server.pem}server.key" 2>/dev/null &
+h2pid=$!
+trap 'kill $h2pid 2>/dev/null; cleanup' EXIT
+for _ in $(seq 50); do curl -s --cacert "$ETL_TLS_CA" "https://127.0.0.1:$h2port/stats" >/dev/null && break; sleep 0.1; done
+h2stat() { curl -s --cacert "$ETL_TLS_CA" "https://127.0.0.1:$h2port/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+sessions=$(h2stat sessions)
+assert_eq "$(ids "https://127.0.0.1:$h2port/tickets?total=1000" "{\"ca_file\": \"$ETL_TLS_CA\", \"concurrency\": 4, \"pagination\": {\"type\": \"offset\", \"limit\": 100, \"total_path\": \"\$.total\"}}")" \
+  "1000 1000 1 1000" "an HTTP/2-only API over TLS"
+assert_eq "$(( $(h2stat sessions) - sessions - 1 )) $(h2stat streams) $(h2stat http_versions)" "1 10 ['2.0']" \
+  "10 pages, 4 at a time, multiplexed over one HTTP/2 connection"
+
 # ---- auth ----------------------------------------------------------------------------
 pg='"pagination": {"type": "offset", "limit": 500}'
 assert_eq "$(ids "$A/api/bearer/tickets" "{\"auth\": {\"type\": \"bearer\", \"token\": \"$ETL_HTTP_BEARER_TOKEN\"}, $pg}")" "1000 1000 1 1000" "bearer token"
