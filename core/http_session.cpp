@@ -316,7 +316,12 @@ std::vector<HttpResponse> HttpSession::finish() {
 }
 
 void throw_http_error(const HttpResponse& response, const std::string& shown_url) {
-  throw_transfer_error(CURLE_OK, response.status, shown_url, nullptr, response.body, response.attempts);
+  try {
+    throw_transfer_error(CURLE_OK, response.status, shown_url, nullptr, response.body, response.attempts);
+  } catch (const Error& e) {
+    if (response.status != 401 && response.status != 403) throw;
+    throw Error(e.sqlstate(), e.what(), e.detail(), "check the option \"auth\" (or the secret it names) and the API's permissions");
+  }
 }
 
 }  // namespace pg_etl
