@@ -79,6 +79,8 @@ assert_eq "$(q "SELECT count(*) FROM (SELECT * FROM copy_pg EXCEPT SELECT * FROM
 q "CREATE TABLE synced (id bigint PRIMARY KEY, subject text, updated_at timestamp, amount numeric)" $DB
 q "SELECT etl.create_source('warehouse', '$PGS_NOPW', '{\"password\": \"$ETL_DB_PASSWORD\", \"table\": \"tickets\", \"incremental\": \"updated_at\"}')" $DB
 assert_eq "$(q "SELECT options->>'password' FROM etl.sources WHERE name = 'warehouse'" $DB)" '***' "etl.sources masks the password"
+assert_eq "$(q "SELECT count(*) FROM etl.read_query('warehouse', 'SELECT id FROM tickets WHERE id < 10') AS t(id int)" $DB)" 9 \
+  "etl.read_query takes a source name (its URL and password), the query overrides its table"
 q "SELECT etl.create_pipeline('warehouse_sync', 'warehouse', 'synced')" $DB
 q "SELECT etl.run('warehouse_sync')" $DB >/dev/null
 assert_eq "$(q "SELECT status || ' ' || rows_written FROM etl.runs WHERE pipeline = 'warehouse_sync' ORDER BY id DESC LIMIT 1" $DB)" "succeeded 1000" "a pipeline over a database"
