@@ -1,6 +1,8 @@
 // etl.read_csv / etl.read_json (with a column definition list, or typed by a row type)
 // and etl.preview. Set-returning functions in FROM are materialised by PostgreSQL, so
 // rows go into a tuplestore (InitMaterializedSRF); the bulk path is etl.load.
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -42,9 +44,13 @@ SourceArgs read_args(FunctionCallInfo fcinfo, int first, Format forced, bool que
     if (PG_ARGISNULL(first + 1)) throw Error(sqlstate::kInvalidParameterValue, "etl.read_query needs a query");
     c.options.query = text_arg(fcinfo, first + 1);
   }
-  if (c.options.incremental.present)
-    throw Error(sqlstate::kInvalidParameterValue, "option \"incremental\" applies to etl.load and pipelines",
-                "", "a watermark is committed with the rows it loads; a read has nowhere to keep it");
+  if (c.options.incremental.present) {
+    // A named source's cursor is for its loads; a read of the source reads everything.
+    if (nlohmann::json::parse(jsonb_arg(fcinfo, first + (query ? 2 : 1))).contains("incremental"))
+      throw Error(sqlstate::kInvalidParameterValue, "option \"incremental\" applies to etl.load and pipelines",
+                  "", "a watermark is committed with the rows it loads; a read has nowhere to keep it");
+    c.options.incremental = IncrementalOptions{};
+  }
   if (forced == Format::kCsv) {
     if (c.options.format != Format::kAuto && c.options.format != Format::kCsv)
       throw Error(sqlstate::kInvalidParameterValue, "etl.read_csv reads CSV; use etl.read_json for JSON");
