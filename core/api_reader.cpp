@@ -218,9 +218,6 @@ bool ApiReader::open_next_page() {
       std::vector<PageRequest> pages = paginator_.next(api_.concurrency);
       if (!pages.empty()) begin_send(std::move(pages));
     }
-    stats_.pages++;
-    stats_.pagination = pagination_type_name(paginator_.type());
-    stats_.stop_reason = paginator_.stop_reason();
     // A window the size of the page (not the 1 MiB file default): one fill, no waste.
     JsonOptions page_opt = json_;
     page_opt.window_bytes = std::max<size_t>(4096, size + 1);
@@ -249,10 +246,7 @@ void ApiReader::report_all_fields(bool on) {
 
 bool ApiReader::next(Record& record) {
   for (;;) {
-    if (page_ && page_->next(record)) {
-      stats_.records++;
-      return true;
-    }
+    if (page_ && page_->next(record)) return true;
     if (!open_next_page()) return false;
   }
 }

@@ -18,13 +18,6 @@
 
 namespace pg_etl {
 
-struct ApiReadStats {
-  uint64_t pages = 0;
-  uint64_t records = 0;
-  std::string pagination;   // the style used (auto resolves to what it found)
-  std::string stop_reason;
-};
-
 class ApiReader final : public RecordReader {
  public:
   // url: the endpoint as written (credentials allowed; never shown).
@@ -34,11 +27,8 @@ class ApiReader final : public RecordReader {
   std::vector<std::string> source_columns() override;
   void set_projection(const std::vector<ColumnSource>& columns) override;
   bool next(Record& record) override;
-  uint64_t transport_bytes() const override { return session_.stats().bytes; }
+  uint64_t transport_bytes() const override { return session_.bytes_received(); }
   void report_all_fields(bool on) override;
-
-  const ApiReadStats& stats() const { return stats_; }
-  const HttpSessionStats& http_stats() const { return session_.stats(); }
 
  private:
   struct Fetched {
@@ -67,7 +57,6 @@ class ApiReader final : public RecordReader {
   bool projected_ = false;
   bool all_fields_ = false;
   bool records_path_known_ = false;
-  ApiReadStats stats_;
 };
 
 }  // namespace pg_etl

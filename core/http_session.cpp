@@ -195,7 +195,6 @@ void HttpSession::start(Slot& s, const Job& job) {
   curl_easy_setopt(s.easy, CURLOPT_HEADERDATA, &s);
   curl_easy_setopt(s.easy, CURLOPT_ERRORBUFFER, s.errbuf);
   s.busy = true;
-  stats_.requests++;
   curl_multi_add_handle(static_cast<CURLM*>(multi_), s.easy);
 }
 
@@ -206,7 +205,7 @@ void HttpSession::complete(Slot& s, int code) {
   release(s);
   s.response.status = status;
   s.response.attempts = s.attempt;
-  stats_.bytes += s.response.body.size();
+  bytes_ += s.response.body.size();
   if (s.too_large)
     throw Error(sqlstate::kProgramLimitExceeded,
                 "response from \"" + s.shown + "\" exceeds max_response_bytes (" + std::to_string(limits_.max_response_bytes) + ")",
@@ -220,7 +219,6 @@ void HttpSession::complete(Slot& s, int code) {
       if (auto wait = retry_after_seconds(ra, unix_now)) delay = std::max(delay, *wait);
     }
     if (delay < seconds_left()) {
-      stats_.retries++;
       queue_.push_back(Job{s.index, s.attempt + 1, now() + delay});
       return;
     }
@@ -301,11 +299,7 @@ std::vector<HttpResponse> HttpSession::finish() {
       const double wake = pump();
       if (done_ == requests_.size()) break;
       const double wait = std::max(0.0, wake - now());
-      bool transfers = false;
-      for (auto& s : slots_) transfers = transfers || s->busy;
-      const double before = now();
       curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::ceil(wait * 1000)), nullptr);
-      if (!transfers) stats_.waited_seconds += now() - before;
     }
   } catch (...) {
     abort_all();

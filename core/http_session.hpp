@@ -44,13 +44,6 @@ struct HttpSessionLimits {
   double read_timeout = 0;  // seconds from the session's start; 0: none
 };
 
-struct HttpSessionStats {
-  uint64_t requests = 0;  // sent, retries included
-  uint64_t retries = 0;
-  uint64_t bytes = 0;     // response bodies
-  double waited_seconds = 0;  // spent in rate-limit and retry waits
-};
-
 class HttpSession {
  public:
   HttpSession(TransportOptions transport, HttpSessionLimits limits);
@@ -73,12 +66,10 @@ class HttpSession {
   std::vector<HttpResponse> finish();
   bool in_flight() const { return batch_active_; }
 
-  const HttpSessionStats& stats() const { return stats_; }
+  // Bytes of response bodies received so far.
+  uint64_t bytes_received() const { return bytes_; }
   // Seconds left before the read's deadline (a large number without one).
   double seconds_left() const;
-
-  // For tests: the clock and the sleep (default: steady clock, cancellable sleep).
-  void set_random(std::function<double()> random01) { random01_ = std::move(random01); }
 
   struct Slot;  // one easy handle (public for libcurl's callbacks)
 
@@ -102,7 +93,7 @@ class HttpSession {
   void* multi_ = nullptr;  // CURLM*
   std::vector<std::unique_ptr<Slot>> slots_;
   std::map<std::string, TokenBucket> buckets_;
-  HttpSessionStats stats_;
+  uint64_t bytes_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::function<double()> random01_;
   // the batch in flight
