@@ -1,29 +1,20 @@
 #include "core/aws_sigv4.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 
+#include "core/digest.hpp"
+
 namespace pg_etl {
 namespace {
 
-std::string hex(const unsigned char* d, size_t n) {
-  static const char* h = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; i++) s += std::string{h[d[i] >> 4], h[d[i] & 15]};
-  return s;
+const Digest& sha256() {
+  static const Digest d("sha256");
+  return d;
 }
 
-std::string hmac(const std::string& key, const std::string& data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
+std::string hmac(const std::string& key, const std::string& data) { return sha256().raw(data, key); }
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -37,12 +28,7 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
-  return hex(out, len);
-}
+std::string sha256_hex(const std::string& data) { return sha256().hex(data); }
 
 std::string aws_uri_encode(const std::string& s, bool keep_slash) {
   static const char* h = "0123456789ABCDEF";
@@ -96,7 +82,7 @@ std::string sigv4_authorization(const SigV4Request& r, const SigV4Credentials& c
   for (const auto& [k, v] : r.headers) sorted[lower(k)] = v;
   for (const auto& [k, v] : sorted) signed_headers += (signed_headers.empty() ? "" : ";") + k;
   return "AWS4-HMAC-SHA256 Credential=" + creds.access_key_id + "/" + scope + ", SignedHeaders=" + signed_headers +
-         ", Signature=" + hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+         ", Signature=" + hex_encode(sig);
 }
 
 std::string amz_date_now() {

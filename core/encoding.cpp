@@ -107,6 +107,14 @@ ByteSourcePtr open_transcoded(ByteSourcePtr source, Encoding from) {
   return std::make_unique<SingleByteToUtf8>(std::move(source), from);
 }
 
+void require_utf8(std::string_view s) {
+  size_t bad = find_invalid_utf8(s.data(), s.size());
+  if (bad == s.size()) return;
+  throw Error(sqlstate::kCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\" at byte offset " +
+                                                       std::to_string(bad) + ": " +
+                                                       describe_bytes(s.data() + bad, s.size() - bad));
+}
+
 std::string sanitize_utf8(std::string_view s, size_t max_bytes) {
   std::string out;
   size_t i = 0;

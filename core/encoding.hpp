@@ -23,6 +23,10 @@ size_t find_invalid_utf8(const char* s, size_t n);
 // Wraps a source so it yields UTF-8 converted from a single-byte encoding.
 ByteSourcePtr open_transcoded(ByteSourcePtr source, Encoding from);
 
+// Throws 22021 (PostgreSQL's "invalid byte sequence for encoding "UTF8"") naming the
+// byte offset and the bytes, unless all of s is valid UTF-8 without NUL bytes.
+void require_utf8(std::string_view s);
+
 // s with invalid UTF-8 replaced by U+FFFD and NUL bytes dropped: safe to store in a
 // text column or show in a message, whatever the input was. Cut at max_bytes without
 // splitting a character.

@@ -9,6 +9,7 @@
 #include "core/decompress.hpp"
 #include "core/error.hpp"
 #include "core/sqlstate.hpp"
+#include "core/option_errors.hpp"
 
 namespace pg_etl {
 namespace {
@@ -32,21 +33,7 @@ bool is_secret_key(const std::string& k) {
          k == "access_token" || k == "refresh_token";
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); j++) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); i++) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); j++)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-[[noreturn]] void bad(const std::string& key, const std::string& why) {
-  throw Error(sqlstate::kInvalidParameterValue, "option \"" + key + "\" " + why);
-}
+[[noreturn]] void bad(const std::string& key, const std::string& why) { throw_bad_option(key, why); }
 
 std::string get_string(const json& v, const std::string& key) {
   if (!v.is_string()) bad(key, "must be a string");
@@ -90,16 +77,7 @@ ReadOptions parse_read_options(const std::string& json_text) {
     const std::string& k = it.key();
     const json& v = it.value();
     const auto& keys = known_keys();
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
-      std::string best;
-      size_t best_d = 99;
-      for (const auto& c : keys)
-        if (size_t d = edit_distance(k, c); d < best_d) best_d = d, best = c;
-      std::string hint = best_d <= 2 ? "did you mean \"" + best + "\"?" : "";
-      std::string all;
-      for (const auto& c : keys) all += (all.empty() ? "" : ", ") + c;
-      throw Error(sqlstate::kInvalidParameterValue, "unknown option \"" + k + "\"", "known options: " + all, hint);
-    }
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) throw_unknown_option(k, keys);
     if (v.is_null()) continue;
     if (parse_api_option(k, v.dump(), o.api)) continue;
     if (k == "incremental") {

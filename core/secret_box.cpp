@@ -1,6 +1,7 @@
 #include "core/secret_box.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 
 #include <memory>
@@ -45,6 +46,19 @@ SecretKey SecretKey::from_file_text(std::string_view text, const std::string& fi
   return k;
 }
 
+SecretKey SecretKey::derive(std::string_view material, std::string_view purpose) {
+  SecretKey k;
+  size_t len = k.key_.size();
+  using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
+  PkeyCtx ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr), EVP_PKEY_CTX_free);
+  const bool ok = ctx && EVP_PKEY_derive_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_hkdf_md(ctx.get(), EVP_sha256()) == 1 &&
+                  EVP_PKEY_CTX_set1_hkdf_key(ctx.get(), bytes(material), static_cast<int>(material.size())) == 1 &&
+                  EVP_PKEY_CTX_add1_hkdf_info(ctx.get(), bytes(purpose), static_cast<int>(purpose.size())) == 1 &&
+                  EVP_PKEY_derive(ctx.get(), k.key_.data(), &len) == 1 && len == k.key_.size();
+  if (!ok) throw Error(sqlstate::kInternalError, "could not derive a key");
+  return k;
+}
+
 std::string SecretKey::generate_file_text() {
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) throw Error(sqlstate::kInternalError, "could not generate a secret key");
@@ -78,15 +92,18 @@ std::string SecretKey::seal(std::string_view secret_name, std::string_view plain
   return out + ct;
 }
 
-std::string SecretKey::open(std::string_view secret_name, std::string_view sealed) const {
-  const std::string name(secret_name);
+std::string SecretKey::open(std::string_view secret_name, std::string_view sealed, std::string_view what) const {
+  const bool file_secret = what.empty();
+  const std::string name = file_secret ? "secret \"" + std::string(secret_name) + "\"" : std::string(what);
   if (sealed.size() < kHeaderLen || sealed.substr(0, kMagic.size()) != kMagic)
-    throw Error(sqlstate::kDataCorrupted, "secret \"" + name + "\" is not an encrypted pg_etl secret");
+    throw Error(sqlstate::kDataCorrupted, name + " is not pg_etl ciphertext");
   const std::string fp = sealed_fingerprint(sealed);
   if (fp != fingerprint())
-    throw Error(sqlstate::kConfigFileError, "secret \"" + name + "\" was encrypted with another key",
-                "its key's fingerprint is " + fp + ", the key file's is " + fingerprint(),
-                "point pg_etl.secret_key_file at the key it was created with, or create the secret again");
+    throw Error(file_secret ? sqlstate::kConfigFileError : sqlstate::kInvalidParameterValue,
+                name + " was encrypted with another key",
+                "its key's fingerprint is " + fp + ", this key's is " + fingerprint(),
+                file_secret ? "point pg_etl.secret_key_file at the key it was created with, or create the secret again"
+                            : "decrypt it with the secret it was encrypted with");
   const unsigned char* nonce = bytes(sealed.substr(kMagic.size() + kFingerprintLen));
   std::string tag(sealed.substr(kMagic.size() + kFingerprintLen + kNonceLen, kTagLen));
   const std::string_view ct = sealed.substr(kHeaderLen);
@@ -100,7 +117,8 @@ std::string SecretKey::open(std::string_view secret_name, std::string_view seale
             EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagLen, tag.data()) == 1 &&
             EVP_DecryptFinal_ex(ctx.get(), nullptr, &len) == 1;
   if (!ok)
-    throw Error(sqlstate::kDataCorrupted, "secret \"" + name + "\" does not decrypt: it was altered or belongs to another name");
+    throw Error(sqlstate::kDataCorrupted, name + (file_secret ? " does not decrypt: it was altered or belongs to another name"
+                                                                : " does not decrypt: it was altered"));
   return pt;
 }
 

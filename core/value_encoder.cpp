@@ -467,7 +467,7 @@ Encoded encode_binary(TypeKind kind, const Value& v, const DateReadingOptions& d
       if (kind == TypeKind::kDate && iso.size() > 10) iso.resize(10);
       return encode_binary(kind, Value{iso, ValueKind::kText}, out, err);
     case DateReading::kMismatch:
-      err.sqlstate = "22007";
+      err.sqlstate = sqlstate::kInvalidDatetimeFormat;
       err.message = "value \"" + std::string(v.text) + "\" does not match the date format " + date_format_name(*dates.format);
       return Encoded::kInvalid;
     case DateReading::kUnchanged: break;

@@ -160,6 +160,5 @@ PG_ETL_FUNCTION(pg_etl_crawl_plan) {
     j += "}";
   }
   j += "]}";
-  const char* s = j.c_str();
-  return pg::pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
+  return pg::jsonb_datum(j);
 }

@@ -13,7 +13,5 @@ extern "C" {
 PG_ETL_FUNCTION(pg_etl_infer) {
   using namespace pg_etl;
   const pg::SourceArgs args = pg::source_args(fcinfo, 0, 1);
-  const std::string json = infer_schema(args.url, args.options).json();
-  const char* s = json.c_str();
-  return pg::pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
+  return pg::jsonb_datum(infer_schema(args.url, args.options).json());
 }

@@ -34,10 +34,6 @@ namespace {
 
 int64_t unix_of(TimestampTz t) { return static_cast<int64_t>(timestamptz_to_time_t(t)); }
 
-Datum jsonb_from_text(const std::string& json) {
-  const char* s = json.c_str();
-  return pg_etl::pg::pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
-}
 
 }  // namespace
 
@@ -84,7 +80,7 @@ PG_ETL_FUNCTION(pg_etl_check_url) {
 // etl._redact_options(options jsonb) -> jsonb, secrets replaced by ***
 PG_ETL_FUNCTION(pg_etl_redact_options) {
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-  return jsonb_from_text(pg_etl::redact_options(pg_etl::pg::jsonb_arg(fcinfo, 0)));
+  return pg_etl::pg::jsonb_datum(pg_etl::redact_options(pg_etl::pg::jsonb_arg(fcinfo, 0)));
 }
 
 // etl._redact_url(url text) -> text

@@ -37,10 +37,6 @@ std::string error_object(uint64_t line, const std::string& message, std::string_
   return json + "}";
 }
 
-Datum to_jsonb(const std::string& json) {
-  const char* s = json.c_str();
-  return pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
-}
 
 }  // namespace
 }  // namespace pg_etl::pg
@@ -76,14 +72,14 @@ PG_ETL_FUNCTION(pg_etl_preview) {
       // A JSON record is shown as it is; PostgreSQL's own parser decides if it is JSON.
       json.assign(rec.values[0].text);
       Datum d = 0;
-      if (ErrorData* e = try_in_subtransaction([&] { d = to_jsonb(json); })) {
-        put_jsonb(rsinfo, to_jsonb(error_object(rec.line, e->message, rec.raw)));
+      if (ErrorData* e = try_in_subtransaction([&] { d = pg_etl::pg::jsonb_datum(json); })) {
+        put_jsonb(rsinfo, pg_etl::pg::jsonb_datum(error_object(rec.line, e->message, rec.raw)));
         continue;
       }
       put_jsonb(rsinfo, d);
       continue;
     }
-    put_jsonb(rsinfo, to_jsonb(json));
+    put_jsonb(rsinfo, pg_etl::pg::jsonb_datum(json));
   }
   return (Datum)0;
 }

@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-contrib
   libpq-dev libpqxx-dev nlohmann-json3-dev libcurl4-openssl-dev
-  zlib1g-dev libzstd-dev libsimdjson-dev libxxhash-dev
+  zlib1g-dev libzstd-dev libsimdjson-dev libxxhash-dev libutf8proc-dev libphonenumber-dev
   # tests
   googletest libgtest-dev curl procps gzip zstd
   # test servers (tests/servers): HTTP(S)/FTP(S) in python3, SFTP via sshd, S3 via node

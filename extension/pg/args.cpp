@@ -27,6 +27,28 @@ std::string text_arg(FunctionCallInfo fcinfo, int n) {
   return out;
 }
 
+std::string_view text_view_arg(FunctionCallInfo fcinfo, int n) {
+  Datum d = PG_GETARG_DATUM(n);
+  text* t = pg_guard([d] { return DatumGetTextPP(d); });
+  return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+}
+
+std::string_view varlena_bytes_arg(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n)) return {};
+  Datum d = PG_GETARG_DATUM(n);
+  varlena* v = pg_guard([d] { return PG_DETOAST_DATUM_PACKED(d); });
+  return {VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)};
+}
+
+Datum text_datum(std::string_view s) {
+  return pg_guard([s] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
+}
+
+Datum jsonb_datum(const std::string& json) {
+  const char* s = json.c_str();
+  return pg_guard([s] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
+}
+
 std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int n) {
   std::vector<std::string> out;
   if (PG_ARGISNULL(n)) return out;

@@ -1,6 +1,7 @@
 #pragma once
 // Reading SQL arguments into C++ values.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/read_options.hpp"
@@ -10,6 +11,19 @@ namespace pg_etl::pg {
 
 // Text argument n ("" when NULL).
 std::string text_arg(FunctionCallInfo fcinfo, int n);
+
+// Text argument n without a copy: valid for the rest of the call. Not for NULLs.
+std::string_view text_view_arg(FunctionCallInfo fcinfo, int n);
+
+// The bytes of a varlena argument (text, an array, jsonb), detoasted, without a copy:
+// a cheap key for per-query caches. Empty for NULL.
+std::string_view varlena_bytes_arg(FunctionCallInfo fcinfo, int n);
+
+// A text Datum of s, palloc'd in the current memory context.
+Datum text_datum(std::string_view s);
+
+// A jsonb Datum of JSON text (the server parses it: 22P02 for bad JSON).
+Datum jsonb_datum(const std::string& json);
 
 // text[] argument n, NULL elements left out (empty when the array is NULL).
 std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int n);
