@@ -26,7 +26,7 @@ psql -X -q -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION pg_etl;
 SET TimeZone = 'UTC';
 CREATE TABLE vals AS
-  SELECT CASE WHEN g % 10 = 0 THEN 'n/a ' || g ELSE (g * 7919 % 2000000000)::text END AS v,
+  SELECT CASE WHEN g % 10 = 0 THEN 'n/a ' || g ELSE (g::bigint * 7919 % 2000000000)::text END AS v,
          to_char(timestamp '2020-01-01' + (g || ' seconds')::interval, 'DD.MM.YYYY HH24:MI:SS') AS ts
     FROM generate_series(1, $ROWS) g;
 CREATE TABLE people AS

@@ -1,5 +1,7 @@
 #include "core/curl_transfer.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -72,6 +74,13 @@ void throw_transfer_error(CURLcode rc, long status, const std::string& shown, co
                 body.empty() ? "" : "response: " + response_excerpt(body), hint);
   }
   std::string detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+  // "Failed to connect to h port 1 after 0 ms": the timing says nothing useful and makes
+  // the same failure read differently each time.
+  if (size_t at = detail.find(" after "); at != std::string::npos) {
+    size_t i = at + 7, digits = i;
+    while (i < detail.size() && std::isdigit(static_cast<unsigned char>(detail[i]))) i++;
+    if (i > digits && detail.compare(i, 3, " ms") == 0) detail.erase(at, i + 3 - at);
+  }
   const char* state = sqlstate::kIoError;
   std::string what = "could not read";
   switch (rc) {

@@ -480,10 +480,7 @@ class Parser {
 
     switch (spec.measure) {
       case Measure::kFixed:
-        if (at_condition()) {
-          std::string hint = spec.graded.empty() ? "" : "to accept less than all rows, write " + std::string(spec.graded) + " \"" + rule.columns[0] + "\" >= 0.95";
-          fail(peek().begin, std::string(spec.name) + " takes no condition", hint);
-        }
+        if (at_condition()) fail(peek().begin, std::string(spec.name) + " takes no condition", graded_hint(spec, rule));
         break;
       case Measure::kValues: rule.value_test = parse_value_test(spec); break;
       default: {
@@ -502,6 +499,12 @@ class Parser {
            "write the rules one by one: each must pass (use severity warn for a rule that may fail)");
     rule.source = std::string(text_.substr(rule.offset, previous_end() - rule.offset));
     return rule;
+  }
+
+  // For IsComplete and IsUnique, which hold for all rows: the rule that takes a fraction.
+  static std::string graded_hint(const RuleSpec& spec, const QualityRule& rule) {
+    if (spec.graded.empty()) return {};
+    return "to accept less than all rows, write " + std::string(spec.graded) + " \"" + rule.columns[0] + "\" >= 0.95";
   }
 
   void parse_column(const RuleSpec& spec, QualityRule& rule) {
@@ -772,10 +775,8 @@ class Parser {
       const Token& kw = peek();
       if (at_word("with")) {
         if (spec.measure != Measure::kValues && spec.measure != Measure::kLength) {
-          std::string hint = spec.graded.empty()
-                                 ? "with threshold sets the fraction of rows that must pass a ColumnValues or ColumnLength test"
-                                 : "to accept less than all rows, write " + std::string(spec.graded) + " \"" +
-                                       rule.columns[0] + "\" >= 0.95";
+          std::string hint = graded_hint(spec, rule);
+          if (hint.empty()) hint = "with threshold sets the fraction of rows that must pass a ColumnValues or ColumnLength test";
           fail(kw.begin, "with threshold is only allowed in ColumnValues and ColumnLength rules", hint);
         }
         if (rule.threshold) fail(kw.begin, "with threshold is given twice in this rule");
