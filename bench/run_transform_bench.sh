@@ -43,12 +43,14 @@ END \$\$;
 SQL
 
 RULES='IsComplete "id", Completeness "email" > 0.9, ColumnValues "country" in ["FR", "DE", "US", "GB"], ColumnValues "age" between 18 and 90, ColumnLength "email" < 40'
-declare -A T
-timed() {  # timed NAME SQL: runs SQL with \timing, records ms, prints the result
-  local out ms
+TIMES=$(mktemp /tmp/pg_etl_transform_bench.XXXXXX)
+trap 'rm -f "$TIMES"; cluster_stop "$DIR" fast' EXIT
+# timed NAME SQL: runs SQL with \timing, records "NAME ms" in $TIMES (it runs in $(...)
+# subshells, so no shell variable would survive), prints the result.
+timed() {
+  local out
   out=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SET TimeZone = 'UTC'" -c '\timing on' -c "$2")
-  ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | tail -1)
-  T[$1]+="$ms "
+  echo "$1 $(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | tail -1)" >>"$TIMES"
   grep -v '^Time:' <<<"$out"
 }
 check_same() { [ "$2" = "$3" ] || { echo "$1 differ: '$2' vs '$3'" >&2; exit 1; }; }
@@ -68,7 +70,8 @@ done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-m() { echo "${T[$1]}" | median; }
+runs_of() { awk -v k="$1" '$1 == k {printf "%s ", $2}' "$TIMES"; }
+m() { runs_of "$1" | median; }
 ratio() { awk -v a="$(m "$1")" -v b="$(m "$2")" 'BEGIN {printf "%.2f", a / b}'; }
 fmt() { awk -v t="$(m "$1")" 'BEGIN {printf "%.0f", t}'; }
 cat <<MD
@@ -83,5 +86,5 @@ Command: \`bench/run_transform_bench.sh $ROWS\` (PostgreSQL $(psql -X -A -t -c '
 | parse 1M timestamps with an explicit format | \`etl.to_timestamp(v, ARRAY['DD.MM.YYYY HH24:MI:SS'])\` | \`to_timestamp(v, 'DD.MM.YYYY HH24:MI:SS')\` | $(fmt pg_ts) ms | $(fmt etl_ts) ms | **$(ratio pg_ts etl_ts)x** | >= 1.0x |
 | five scan rules on 1M rows | \`etl.check\` (IsComplete, Completeness, 2 ColumnValues, ColumnLength) | \`SELECT count(*)\` (one scan) | $(fmt count) ms | $(fmt check) ms | **$(ratio check count)x the scan's time** | within 2x |
 
-Every run (ms): try_cast ${T[try_cast]}; plpgsql ${T[plpgsql]}; etl.to_timestamp ${T[etl_ts]}; to_timestamp ${T[pg_ts]}; etl.check ${T[check]}; count(*) ${T[count]}
+Every run (ms): try_cast $(runs_of try_cast); plpgsql $(runs_of plpgsql); etl.to_timestamp $(runs_of etl_ts); to_timestamp $(runs_of pg_ts); etl.check $(runs_of check); count(*) $(runs_of count)
 MD

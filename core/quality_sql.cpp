@@ -78,8 +78,8 @@ class RuleCompiler {
     if (type == "RowCount") {
       measured("count(*)" + filter(), "rows");
     } else if (type == "IsComplete" || type == "Completeness") {
-      measured("coalesce(avg(CASE WHEN " + col(0) + " IS NULL THEN 0 ELSE 1 END)" + filter() + ", 1)", "ratio");
       row_checked(col(0) + " IS NOT NULL");
+      share_passing();
       p_.row_level = type == "IsComplete";
     } else if (type == "IsUnique" || type == "Uniqueness") {
       measured("coalesce(count(DISTINCT " + col(0) + ")" + filter() + "::float8 / nullif(count(" + col(0) + ")" +
@@ -109,7 +109,7 @@ class RuleCompiler {
       p_.scope = "catalog";
       p_.unit = "boolean";
     }
-    if (p_.scope == "scan" && p_.row_check) p_.fail_count = "count(*) FILTER (WHERE " + failing() + ")";
+    if (p_.scope == "scan" && p_.row_check) p_.fail_count = failing_count();
 
     // A per-row test (ColumnValues, ColumnLength) measures the fraction of rows passing
     // it, held to the threshold; rules without a condition of their own pass when all
@@ -131,8 +131,11 @@ class RuleCompiler {
 
  private:
   std::string col(size_t i) const { return "t." + quote_ident(r_.columns[i]); }
-  std::string filter() const { return " FILTER (WHERE " + w_ + ")"; }
-  std::string failing() const { return w_ + " AND NOT (" + *p_.row_check + ")"; }
+  // No FILTER without a where: PostgreSQL then computes identical aggregates (count(*))
+  // once for all rules, and evaluates nothing extra per row.
+  std::string filter() const { return r_.where ? " FILTER (WHERE " + w_ + ")" : ""; }
+  std::string failing() const { return (r_.where ? w_ + " AND " : "") + "NOT (" + *p_.row_check + ")"; }
+  std::string failing_count() const { return "count(*) FILTER (WHERE " + failing() + ")"; }
   std::string select_rows(const std::string& condition) const {
     return "SELECT t.* FROM " + std::string(target_) + " t WHERE " + condition;
   }
@@ -150,8 +153,14 @@ class RuleCompiler {
   // ColumnValues and ColumnLength measure the fraction of rows passing the row check;
   // without a threshold every row must pass.
   void fraction_passing() {
-    measured("coalesce(avg(CASE WHEN " + *p_.row_check + " THEN 1 ELSE 0 END)" + filter() + ", 1)", "ratio");
+    share_passing();
     p_.row_level = !r_.threshold;
+  }
+
+  // The share of rows passing the row check, from the failing rows' count: the same
+  // aggregate as fail_count, so the shared scan tests each row once per rule.
+  void share_passing() {
+    measured("coalesce(1 - " + failing_count() + "::float8 / nullif(count(*)" + filter() + ", 0), 1)", "ratio");
   }
 
   // The rows (among those where holds) whose key occurs more than once; NULL keys are

@@ -19,33 +19,20 @@ using namespace pg_etl::pg;
 
 // etl.clean_text(value text, options jsonb DEFAULT '{}') -> text
 PG_ETL_FUNCTION(pg_etl_clean_text) {
-  struct Cached {
-    std::string key;  // the options' jsonb bytes
-    CleanTextOptions options;
-  };
-  const std::string_view key = varlena_bytes_arg(fcinfo, 1);
-  Cached& c = call_cache<Cached>(
-      fcinfo, [&] { return Cached{std::string(key), clean_text_options(nlohmann::json::parse(jsonb_arg(fcinfo, 1)))}; },
-      [&](const Cached& k) { return k.key == key; });
-  return text_datum(clean_text(text_view_arg(fcinfo, 0), c.options));
+  const CleanTextOptions& options = parsed_arg_cache<CleanTextOptions>(
+      fcinfo, varlena_bytes_arg(fcinfo, 1), [&] { return clean_text_options(nlohmann::json::parse(jsonb_arg(fcinfo, 1))); });
+  return text_datum(clean_text(text_view_arg(fcinfo, 0), options));
 }
 
 // etl.null_if(value text, tokens text[] DEFAULT NULL) -> text: NULL for a null token
 // ('', NA, N/A, -, null, none, nan, #N/A when tokens is NULL), else the value.
 PG_ETL_FUNCTION(pg_etl_null_if) {
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-  struct Cached {
-    bool defaults;
-    std::string key;  // the tokens array's bytes
-    std::vector<std::string> tokens;
-  };
-  const bool defaults = PG_ARGISNULL(1);
-  const std::string_view key = varlena_bytes_arg(fcinfo, 1);
-  Cached& c = call_cache<Cached>(
-      fcinfo,
-      [&] { return Cached{defaults, std::string(key), defaults ? default_null_tokens() : text_array_arg(fcinfo, 1)}; },
-      [&](const Cached& k) { return k.defaults == defaults && k.key == key; });
-  if (is_null_token(text_view_arg(fcinfo, 0), c.tokens)) PG_RETURN_NULL();
+  // NULL tokens (the defaults) have no bytes; any array has some
+  const std::vector<std::string>& tokens = parsed_arg_cache<std::vector<std::string>>(
+      fcinfo, varlena_bytes_arg(fcinfo, 1),
+      [&] { return PG_ARGISNULL(1) ? default_null_tokens() : text_array_arg(fcinfo, 1); });
+  if (is_null_token(text_view_arg(fcinfo, 0), tokens)) PG_RETURN_NULL();
   PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 

@@ -7,6 +7,7 @@
 // common types and builds the Datum directly. Only what it defers (domains, exotic
 // types, unusual spellings) goes through the type's input function inside a
 // subtransaction, which is what a PL/pgSQL EXCEPTION block pays on every call.
+#include <charconv>
 #include <optional>
 #include <string>
 
@@ -111,6 +112,14 @@ PG_ETL_FUNCTION(pg_etl_try_cast) {
   CastTarget& t = cast_target(fcinfo, regtype_arg(fcinfo, 1));
   Datum d;
   if (!convert(t, text_view_arg(fcinfo, 0), d, nullptr)) PG_RETURN_NULL();
+  if (t.col.direct && (t.col.kind == TypeKind::kInt2 || t.col.kind == TypeKind::kInt4 || t.col.kind == TypeKind::kInt8)) {
+    // integers print as their digits: skip the output function's cstring and copy
+    char buf[24];
+    const int64_t v = t.col.kind == TypeKind::kInt8 ? DatumGetInt64(d)
+                      : t.col.kind == TypeKind::kInt4 ? DatumGetInt32(d) : DatumGetInt16(d);
+    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    return text_datum(std::string_view(buf, static_cast<size_t>(end - buf)));
+  }
   return pg_guard([&] { return PointerGetDatum(cstring_to_text(OutputFunctionCall(&t.output, d))); });
 }
 
@@ -140,15 +149,9 @@ PG_ETL_FUNCTION(pg_etl_try_cast_error) {
 
 // etl.to_number(value text, options jsonb DEFAULT '{}') -> numeric
 PG_ETL_FUNCTION(pg_etl_to_number) {
-  struct Cached {
-    std::string key;  // the options' jsonb bytes
-    NumberTextOptions options;
-  };
-  const std::string_view key = varlena_bytes_arg(fcinfo, 1);
-  Cached& c = call_cache<Cached>(
-      fcinfo, [&] { return Cached{std::string(key), number_text_options(nlohmann::json::parse(jsonb_arg(fcinfo, 1)))}; },
-      [&](const Cached& k) { return k.key == key; });
-  const std::optional<std::string> n = parse_number_text(text_view_arg(fcinfo, 0), c.options);
+  const NumberTextOptions& options = parsed_arg_cache<NumberTextOptions>(
+      fcinfo, varlena_bytes_arg(fcinfo, 1), [&] { return number_text_options(nlohmann::json::parse(jsonb_arg(fcinfo, 1))); });
+  const std::optional<std::string> n = parse_number_text(text_view_arg(fcinfo, 0), options);
   if (!n) PG_RETURN_NULL();
   const char* s = n->c_str();
   return pg_guard([s] { return DirectFunctionCall3(numeric_in, CStringGetDatum(s), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)); });

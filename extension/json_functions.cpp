@@ -30,15 +30,9 @@ PG_ETL_FUNCTION(pg_etl_flatten) {
 
 // etl.map_fields(doc jsonb, mapping jsonb) -> jsonb
 PG_ETL_FUNCTION(pg_etl_map_fields) {
-  struct Cached {
-    std::string text;
-    nlohmann::json mapping;
-  };
-  const std::string mapping_text = jsonb_arg(fcinfo, 1);
-  Cached& m = call_cache<Cached>(
-      fcinfo, [&] { return Cached{mapping_text, nlohmann::json::parse(mapping_text)}; },
-      [&](const Cached& c) { return c.text == mapping_text; });
-  return jsonb_datum(map_json_fields(json_arg(fcinfo, 0), m.mapping).dump());
+  const nlohmann::json& mapping =
+      parsed_arg_cache<nlohmann::json>(fcinfo, varlena_bytes_arg(fcinfo, 1), [&] { return json_arg(fcinfo, 1); });
+  return jsonb_datum(map_json_fields(json_arg(fcinfo, 0), mapping).dump());
 }
 
 // etl.unnest_path(doc jsonb, path text) -> SETOF jsonb

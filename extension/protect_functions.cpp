@@ -81,25 +81,29 @@ std::string_view bytes_view_arg(FunctionCallInfo fcinfo, int n) {
 using namespace pg_etl;
 using namespace pg_etl::pg;
 
+namespace {
+// etl.hash over data (the first argument's bytes, text or bytea).
+Datum hash_of(FunctionCallInfo fcinfo, std::string_view data) {
+  const std::string algorithm = PG_ARGISNULL(1) ? "sha256" : text_arg(fcinfo, 1);
+  const std::string salt = PG_NARGS() > 2 ? text_arg(fcinfo, 2) : "";
+  Hasher& h = hasher(fcinfo, algorithm, salt);
+  return text_datum(h.digest.hex(data, h.key));
+}
+}  // namespace
+
 // etl.hash(value text, algorithm text DEFAULT 'sha256') -> text (hex)
 // etl.hash(value text, algorithm text, salt_secret text) -> text: an HMAC keyed with the
 // secret, so the hashes of guessable values (e-mails, phone numbers) cannot be
 // recomputed by someone without the secret.
 PG_ETL_FUNCTION(pg_etl_hash) {
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-  const std::string algorithm = PG_ARGISNULL(1) ? "sha256" : text_arg(fcinfo, 1);
-  const std::string salt = PG_NARGS() > 2 ? text_arg(fcinfo, 2) : "";
-  Hasher& h = hasher(fcinfo, algorithm, salt);
-  return text_datum(h.digest.hex(text_view_arg(fcinfo, 0), h.key));
+  return hash_of(fcinfo, text_view_arg(fcinfo, 0));
 }
 
 // etl.hash(value bytea, ...): the same over bytes.
 PG_ETL_FUNCTION(pg_etl_hash_bytea) {
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-  const std::string algorithm = PG_ARGISNULL(1) ? "sha256" : text_arg(fcinfo, 1);
-  const std::string salt = PG_NARGS() > 2 ? text_arg(fcinfo, 2) : "";
-  Hasher& h = hasher(fcinfo, algorithm, salt);
-  return text_datum(h.digest.hex(bytes_view_arg(fcinfo, 0), h.key));
+  return hash_of(fcinfo, bytes_view_arg(fcinfo, 0));
 }
 
 // etl.mask(value text, keep_last int DEFAULT 4, mask text DEFAULT '*') -> text

@@ -27,16 +27,24 @@ std::string text_arg(FunctionCallInfo fcinfo, int n) {
   return out;
 }
 
+namespace {
+// A varlena Datum detoasted (packed headers allowed). Called per row by the transform
+// functions: values stored inline need no detoasting, so no error guard either.
+varlena* untoasted(Datum d) {
+  varlena* v = reinterpret_cast<varlena*>(DatumGetPointer(d));
+  if (!VARATT_IS_COMPRESSED(v) && !VARATT_IS_EXTERNAL(v)) return v;
+  return pg_guard([d] { return PG_DETOAST_DATUM_PACKED(d); });
+}
+}  // namespace
+
 std::string_view text_view_arg(FunctionCallInfo fcinfo, int n) {
-  Datum d = PG_GETARG_DATUM(n);
-  text* t = pg_guard([d] { return DatumGetTextPP(d); });
+  varlena* t = untoasted(PG_GETARG_DATUM(n));
   return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 
 std::string_view varlena_bytes_arg(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n)) return {};
-  Datum d = PG_GETARG_DATUM(n);
-  varlena* v = pg_guard([d] { return PG_DETOAST_DATUM_PACKED(d); });
+  varlena* v = untoasted(PG_GETARG_DATUM(n));
   return {VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)};
 }
 

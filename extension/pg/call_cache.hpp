@@ -4,6 +4,8 @@
 // destroyed with the query's function memory context, so a million calls pay the set-up
 // once and a cancelled query leaks nothing.
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "extension/pg/boundary.hpp"
@@ -42,6 +44,20 @@ T& call_cache(FunctionCallInfo fcinfo, Make&& make, Valid&& still_valid) {
 template <typename T, typename Make>
 T& call_cache(FunctionCallInfo fcinfo, Make&& make) {
   return call_cache<T>(fcinfo, std::forward<Make>(make), [](const T&) { return true; });
+}
+
+// Options read from varlena argument n (a jsonb options object, a text[] of formats) by
+// parse(), parsed again only when the argument's bytes change.
+template <typename T, typename Parse>
+T& parsed_arg_cache(FunctionCallInfo fcinfo, std::string_view arg_bytes, Parse&& parse) {
+  struct Cached {
+    std::string key;
+    T value;
+  };
+  return call_cache<Cached>(
+             fcinfo, [&] { return Cached{std::string(arg_bytes), parse()}; },
+             [&](const Cached& c) { return c.key == arg_bytes; })
+      .value;
 }
 
 }  // namespace pg_etl::pg
