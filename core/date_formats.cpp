@@ -3,13 +3,13 @@
 #include "core/ascii.hpp"
 
 #include "core/civil_time.hpp"
+#include "core/month_names.hpp"
 
 namespace pg_etl {
 namespace {
 
 const char* const kNames[] = {"YYYY-MM-DD", "YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY", "DD.MM.YYYY", "DD-MM-YYYY",
                               "Mon DD YYYY", "DD Mon YYYY"};
-const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
 
 struct Cursor {
   std::string_view s;
@@ -29,19 +29,12 @@ struct Cursor {
     return i - start >= min;
   }
   bool month_name(int& m) {
-    if (i + 3 > s.size()) return false;
-    for (int k = 0; k < 12; k++) {
-      bool same = true;
-      for (int j = 0; j < 3; j++) same = same && ascii_tolower(s[i + j]) == kMonths[k][j];
-      if (same) {
-        i += 3;
-        while (!done() && ascii_isalpha(s[i])) i++;  // "June", "Sept."
-        eat('.');
-        m = k + 1;
-        return true;
-      }
-    }
-    return false;
+    m = month_from_abbrev(s.substr(i));
+    if (!m) return false;
+    i += 3;
+    while (!done() && ascii_isalpha(s[i])) i++;  // "June", "Sept."
+    eat('.');
+    return true;
   }
 };
 

@@ -3,7 +3,6 @@
 #include "core/boolean_text.hpp"
 #include "core/date_formats.hpp"
 #include "core/error.hpp"
-#include "core/json_path.hpp"
 #include "core/number_text.hpp"
 #include "core/sqlstate.hpp"
 #include "core/timestamp_format.hpp"
@@ -106,39 +105,46 @@ nlohmann::json flatten_json(const nlohmann::json& doc, std::string_view separato
   return out;
 }
 
-nlohmann::json map_json_fields(const nlohmann::json& doc, const nlohmann::json& mapping) {
+FieldMapping::FieldMapping(const nlohmann::json& mapping) {
   if (!mapping.is_object())
     throw Error(sqlstate::kInvalidParameterValue, "the mapping must be a JSON object of target fields", "",
                 R"(e.g. {"id": "$.user.id", "email": {"path": "contact.email", "type": "text"}})");
-  nlohmann::json out = nlohmann::json::object();
   for (auto it = mapping.begin(); it != mapping.end(); ++it) {
     const std::string& target = it.key();
-    std::string path = target, type;
-    const nlohmann::json* fallback = nullptr;
+    std::string path = target;
+    Field f{target, {}, {}, nullptr};
     if (it->is_string()) {
       path = it->get<std::string>();
     } else if (it->is_object()) {
-      for (auto f = it->begin(); f != it->end(); ++f) {
-        if (f.key() == "path" && f->is_string()) path = f->get<std::string>();
-        else if (f.key() == "type" && f->is_string()) type = f->get<std::string>();
-        else if (f.key() == "default") fallback = &*f;
+      for (auto e = it->begin(); e != it->end(); ++e) {
+        if (e.key() == "path" && e->is_string()) path = e->get<std::string>();
+        else if (e.key() == "type" && e->is_string()) f.type = e->get<std::string>();
+        else if (e.key() == "default") f.fallback = *e;
         else
-          throw Error(sqlstate::kInvalidParameterValue, "mapping of \"" + target + "\" has a bad entry \"" + f.key() + "\"",
+          throw Error(sqlstate::kInvalidParameterValue, "mapping of \"" + target + "\" has a bad entry \"" + e.key() + "\"",
                       "", "a field's mapping is a path, or an object with path, type and default");
       }
       static const char* kTypes[] = {"text", "integer", "number", "boolean", "timestamp", "json"};
-      bool known = type.empty();
-      for (const char* k : kTypes) known = known || type == k;
+      bool known = f.type.empty();
+      for (const char* k : kTypes) known = known || f.type == k;
       if (!known)
-        throw Error(sqlstate::kInvalidParameterValue, "mapping of \"" + target + "\" has unknown type \"" + type + "\"", "",
-                    "types: text, integer, number, boolean, timestamp, json");
+        throw Error(sqlstate::kInvalidParameterValue, "mapping of \"" + target + "\" has unknown type \"" + f.type + "\"",
+                    "", "types: text, integer, number, boolean, timestamp, json");
     } else {
       throw Error(sqlstate::kInvalidParameterValue, "mapping of \"" + target + "\" must be a path or an object");
     }
-    const nlohmann::json* v = value_at(doc, parse_json_path(path, ("mapping of " + target).c_str()));
+    f.path = parse_json_path(path, ("mapping of " + target).c_str());
+    fields_.push_back(std::move(f));
+  }
+}
+
+nlohmann::json FieldMapping::apply(const nlohmann::json& doc) const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const Field& f : fields_) {
+    const nlohmann::json* v = value_at(doc, f.path);
     nlohmann::json value = v ? *v : nlohmann::json();
-    if (value.is_null() && fallback) value = *fallback;
-    out[target] = type.empty() ? value : cast_value(value, type);
+    if (value.is_null()) value = f.fallback;
+    out[f.target] = f.type.empty() ? std::move(value) : cast_value(value, f.type);
   }
   return out;
 }

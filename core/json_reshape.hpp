@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_path.hpp"
+
 namespace pg_etl {
 
 // Nested objects become top-level keys joined by separator
@@ -15,14 +17,29 @@ namespace pg_etl {
 // is returned unchanged.
 nlohmann::json flatten_json(const nlohmann::json& doc, std::string_view separator);
 
-// A new object with one field per mapping entry:
+// A mapping from target fields to where their values come from, read once (per query)
+// and applied to every document:
 //   "target": "path"                 the value at a JSON path ($.a.b, a.b, a[0])
 //   "target": {"path": "...",        (default: the target's own name)
 //              "default": value,     when the path is missing or null
 //              "type": "text" | "integer" | "number" | "boolean" | "timestamp" | "json"}
 // Casts never fail: a value that does not convert becomes null. Fields the mapping does
-// not name are dropped. Throws 22023 for a malformed mapping (naming the target field).
-nlohmann::json map_json_fields(const nlohmann::json& doc, const nlohmann::json& mapping);
+// not name are dropped.
+class FieldMapping {
+ public:
+  // Throws 22023 for a malformed mapping, naming the target field.
+  explicit FieldMapping(const nlohmann::json& mapping);
+  nlohmann::json apply(const nlohmann::json& doc) const;
+
+ private:
+  struct Field {
+    std::string target;
+    std::vector<JsonPathStep> path;
+    std::string type;  // empty: as it is
+    nlohmann::json fallback;  // null: none
+  };
+  std::vector<Field> fields_;
+};
 
 // The values at path: the elements of the array(s) it reaches (a [*] step fans out,
 // e.g. $.orders[*].lines), a single value when it reaches a non-array, none when it is

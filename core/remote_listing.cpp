@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/curl_transfer.hpp"
+#include "core/month_names.hpp"
 #include "core/url.hpp"
 
 namespace pg_etl {
@@ -20,12 +21,7 @@ int64_t utc(int y, int mon, int d, int h, int mi, int s) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-int month_number(const std::string& m) {
-  static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; i++)
-    if (m == names[i]) return i + 1;
-  return 0;
-}
+int month_number(const std::string& m) { return m.size() == 3 ? month_from_abbrev(m) : 0; }
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include "core/ascii.hpp"
 #include "core/civil_time.hpp"
 #include "core/error.hpp"
+#include "core/month_names.hpp"
 #include "core/sqlstate.hpp"
 
 namespace pg_etl {
@@ -10,8 +11,6 @@ namespace {
 
 using Field = TimestampFormat::Field;
 
-const char* const kMonthNames[] = {"january", "february", "march",     "april",   "may",      "june",
-                                   "july",    "august",   "september", "october", "november", "december"};
 const char* const kWeekdayNames[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
 
 // Pattern words, longest first where one is a prefix of another (MONTH before MON before MM).

@@ -30,9 +30,9 @@ PG_ETL_FUNCTION(pg_etl_flatten) {
 
 // etl.map_fields(doc jsonb, mapping jsonb) -> jsonb
 PG_ETL_FUNCTION(pg_etl_map_fields) {
-  const nlohmann::json& mapping =
-      parsed_arg_cache<nlohmann::json>(fcinfo, varlena_bytes_arg(fcinfo, 1), [&] { return json_arg(fcinfo, 1); });
-  return jsonb_datum(map_json_fields(json_arg(fcinfo, 0), mapping).dump());
+  const FieldMapping& mapping =
+      parsed_arg_cache<FieldMapping>(fcinfo, varlena_bytes_arg(fcinfo, 1), [&] { return FieldMapping(json_arg(fcinfo, 1)); });
+  return jsonb_datum(mapping.apply(json_arg(fcinfo, 0)).dump());
 }
 
 // etl.unnest_path(doc jsonb, path text) -> SETOF jsonb
