@@ -1976,6 +1976,7 @@ DECLARE
   sample jsonb;
   k int := 0;
   missing text;
+  cols text[];
   slot jsonb := '{}';
 BEGIN
   -- Every scan rule's measures in one pass over the data.
@@ -2005,8 +2006,8 @@ BEGIN
         msg := SQLERRM;
       END;
     ELSE  -- catalog: ColumnExists
-      missing := (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(r->'columns') c
-                   WHERE NOT EXISTS (SELECT FROM etl._quality_columns(rel) a WHERE a = c));
+      cols := coalesce(cols, ARRAY(SELECT etl._quality_columns(rel)));  -- read once, for the first ColumnExists
+      missing := (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(r->'columns') c WHERE c <> ALL (cols));
       measured := CASE WHEN missing IS NULL THEN 1 ELSE 0 END;
     END IF;
     IF outcome IS NULL THEN
@@ -2068,11 +2069,12 @@ CREATE FUNCTION etl._quality_validate(plan jsonb, rel text) RETURNS void LANGUAG
 DECLARE
   r jsonb;
   missing text;
+  cols text[] := ARRAY(SELECT etl._quality_columns(rel));
 BEGIN
   FOR r IN SELECT value FROM jsonb_array_elements(plan) LOOP
     IF r->>'type' <> 'ColumnExists' THEN
       missing := (SELECT string_agg(format('"%s"', c), ', ') FROM jsonb_array_elements_text(r->'columns') c
-                   WHERE c NOT IN (SELECT etl._quality_columns(rel)));
+                   WHERE c <> ALL (cols));
       IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'quality rule % (%) names column % that % does not have', r->>'index', r->>'rule', missing, rel
           USING ERRCODE = 'undefined_column';
@@ -2231,17 +2233,27 @@ BEGIN
   RETURN total;
 END $$;
 
+-- An empty pg_temp._etl_batch with the shape of a pipeline's batch: its transform (and
+-- dedupe) over an empty staging relation "input".
+CREATE FUNCTION etl._create_empty_batch(p etl.pipelines) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE TEMP TABLE input (%s)',
+                 coalesce(p.input_columns, etl._input_columns(p.options, p.source, p.target, p.transform)));
+  BEGIN
+    EXECUTE format('CREATE TEMP TABLE _etl_batch AS %s WITH NO DATA', etl._batch_query(p));
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'dedupe options of pipeline "%" do not plan: %', p.name, SQLERRM USING ERRCODE = SQLSTATE;
+  END;
+  DROP TABLE pg_temp.input;
+END $$;
+
 -- A replay run's batch: the chosen rejected rows, as the batch they were rejected from.
 CREATE FUNCTION etl._replay_into_batch(p etl.pipelines, rid bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   ids bigint[];
 BEGIN
   SELECT array_agg(x::bigint) INTO ids FROM jsonb_array_elements_text((SELECT params->'rejects' FROM etl.runs WHERE id = rid)) x;
-  -- the batch's shape: the transform (and dedupe) over an empty input
-  EXECUTE format('CREATE TEMP TABLE input (%s)',
-                 coalesce(p.input_columns, etl._input_columns(p.options, p.source, p.target, p.transform)));
-  EXECUTE format('CREATE TEMP TABLE _etl_batch AS %s WITH NO DATA', etl._batch_query(p));
-  DROP TABLE pg_temp.input;
+  PERFORM etl._create_empty_batch(p);
   INSERT INTO pg_temp._etl_batch
   SELECT (jsonb_populate_record(NULL::pg_temp._etl_batch, j.record)).*
     FROM etl.rejects j WHERE j.id = ANY (ids) AND j.replayed_at IS NULL ORDER BY j.id;
@@ -2364,19 +2376,11 @@ BEGIN
     END IF;
   END IF;
   IF quality IS NULL AND NOT NEW.options ? 'dedupe_key' THEN RETURN NEW; END IF;
-  -- the batch's shape: the transform over the staging relation, or the target's columns
-  EXECUTE format('CREATE TEMP TABLE input (%s)',
-                 coalesce(NEW.input_columns, etl._input_columns(NEW.options, NEW.source, NEW.target, NEW.transform)));
-  BEGIN
-    EXECUTE format('CREATE TEMP TABLE _etl_batch AS %s WITH NO DATA', etl._batch_query(NEW));
-  EXCEPTION WHEN OTHERS THEN
-    RAISE EXCEPTION 'dedupe options of pipeline "%" do not plan: %', NEW.name, SQLERRM USING ERRCODE = SQLSTATE;
-  END;
+  PERFORM etl._create_empty_batch(NEW);
   IF rules IS NOT NULL THEN
     PERFORM etl._quality_validate(etl._quality_plan(rules, 'pg_temp._etl_batch'), 'pg_temp._etl_batch');
   END IF;
   DROP TABLE pg_temp._etl_batch;
-  DROP TABLE pg_temp.input;
   RETURN NEW;
 END $$;
 CREATE TRIGGER check_quality BEFORE INSERT OR UPDATE OF options, transform, target ON etl.pipelines
