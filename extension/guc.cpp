@@ -13,6 +13,8 @@ int naptime_ms = 1000;
 char* run_id = nullptr;
 char* run_properties = nullptr;
 char* secret_key_file = nullptr;
+bool events = true;
+bool lineage = true;
 
 void define() {
   DefineCustomStringVariable(
@@ -37,6 +39,13 @@ void define() {
                              "64 hex digits, readable only by the server's OS user. Empty: pg_etl_secret.key in the "
                              "data directory, created by the first etl.create_secret.",
                              &secret_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
+  // SUSET: the owner of a pipeline must not be able to silence alerts or audit rows.
+  DefineCustomBoolVariable("pg_etl.events", "Record events (runs, rejects, quality, SLAs) and queue their notifications.",
+                           "Off: no rows in etl.events and nothing delivered (the overhead benchmark's baseline).", &events,
+                           true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable("pg_etl.lineage", "Record what each run read and wrote in etl.lineage.",
+                           "Off: no lineage rows (the overhead benchmark's baseline).", &lineage, true, PGC_SUSET, 0,
+                           nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("pg_etl");
 }
 

@@ -8,6 +8,8 @@ extern int naptime_ms;       // pg_etl.naptime: longest launcher sleep between c
 extern char* run_id;         // pg_etl.run_id: the run executing in this session (set by pg_etl)
 extern char* run_properties; // pg_etl.run_properties: the current run's properties (JSON)
 extern char* secret_key_file; // pg_etl.secret_key_file: the key that seals secrets ("": in the data directory)
+extern bool events;          // pg_etl.events: record events and queue notifications
+extern bool lineage;         // pg_etl.lineage: record lineage rows
 
 // Defines the parameters. None is PGC_POSTMASTER: Postgres makes defining one FATAL
 // when the library is loaded by a session rather than preloaded.

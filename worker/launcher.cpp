@@ -18,6 +18,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
@@ -41,6 +42,7 @@ namespace pg_etl::worker {
 namespace {
 constexpr int kRestartSeconds = 5;
 constexpr long kRecoverEveryMs = 10000;
+constexpr long kPurgeEveryMs = 3600 * 1000;  // history retention is in days: hourly is plenty
 
 struct Started {
   BackgroundWorkerHandle* handle;
@@ -108,13 +110,31 @@ bool start_worker(const WorkerTask& task, std::vector<Started>& started) {
   w.bgw_restart_time = BGW_NEVER_RESTART;
   strlcpy(w.bgw_library_name, "pg_etl", BGW_MAXLEN);
   strlcpy(w.bgw_function_name, "pg_etl_worker_main", BGW_MAXLEN);
-  snprintf(w.bgw_name, BGW_MAXLEN, "pg_etl worker %s %lld", task.kind == 'p' ? "poll" : "run", static_cast<long long>(task.id));
+  if (task.kind == 'm')
+    snprintf(w.bgw_name, BGW_MAXLEN, "pg_etl maintenance");
+  else
+    snprintf(w.bgw_name, BGW_MAXLEN, "pg_etl worker %s %lld", task.kind == 'p' ? "poll" : "run", static_cast<long long>(task.id));
   strlcpy(w.bgw_type, "pg_etl worker", BGW_MAXLEN);
   w.bgw_notify_pid = MyProcPid;  // our latch is set when it starts and stops
   std::memcpy(w.bgw_extra, &task, sizeof task);
   BackgroundWorkerHandle* handle = nullptr;
   if (!RegisterDynamicBackgroundWorker(&w, &handle)) return false;
   started.push_back(Started{handle, task});
+  return true;
+}
+
+bool has_function(const char* signature) {
+  const std::string sql = std::string("SELECT to_regprocedure('") + signature + "') IS NOT NULL";
+  auto rows = query(sql.c_str());
+  return !rows.empty() && rows[0][0] == "t";
+}
+
+// The maintenance worker runs as the bootstrap superuser: deliveries read every
+// channel's secrets, SLA checks list every SLA's source.
+bool start_maintenance(const WorkerTask& task, BackgroundWorkerHandle** handle) {
+  std::vector<Started> one;
+  if (!start_worker(task, one)) return false;
+  *handle = one[0].handle;
   return true;
 }
 
@@ -131,8 +151,10 @@ void launcher_loop() {
   ereport(LOG, (errmsg("pg_etl launcher started in database \"%s\"", guc::database)));
 
   std::vector<Started> workers;
+  BackgroundWorkerHandle* maintenance = nullptr;  // deliveries, SLA checks, purges: one at a time
   bool recovered = false;
   TimestampTz last_recover = 0;
+  TimestampTz last_purge = 0;
   for (;;) {
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {
@@ -158,6 +180,14 @@ void launcher_loop() {
         i++;
       }
     }
+    if (maintenance) {
+      pid_t pid;
+      if (GetBackgroundWorkerPid(maintenance, &pid) == BGWH_STOPPED) {
+        pfree(maintenance);
+        maintenance = nullptr;
+      }
+    }
+    bool maintain = false;
     const int free_slots = std::max(0, guc::max_workers - static_cast<int>(workers.size()));
     std::vector<WorkerTask> to_start;
     long sleep_ms = guc::naptime_ms;
@@ -166,7 +196,9 @@ void launcher_loop() {
       if (!extension_ready()) return;
       if (!recovered || any_stopped || TimestampDifferenceExceeds(last_recover, now, kRecoverEveryMs)) {
         // At start every run still 'running' lost its worker; later, give claimed runs a minute.
-        query(recovered ? "SELECT etl._recover_runs(60)" : "SELECT etl._recover_runs(0)");
+        auto n = query(recovered ? "SELECT etl._recover_runs(60)" : "SELECT etl._recover_runs(0)");
+        if (!recovered && has_function("etl._launcher_started(integer)"))
+          query(("SELECT etl._launcher_started(" + std::to_string(std::stoi(n.at(0).at(0))) + ")").c_str());
         recovered = true;
         last_recover = now;
       }
@@ -197,7 +229,23 @@ void launcher_loop() {
                         " extract(epoch FROM (SELECT min(not_before) FROM etl.runs WHERE status = 'queued') - clock_timestamp()))"
                         " AS soonest) s WHERE soonest IS NOT NULL");
       if (!next.empty() && !next[0][0].empty()) sleep_ms = std::min(sleep_ms, std::max(5L, std::stol(next[0][0]) + 1));
+      // Deliveries and SLA checks that are due, and the hourly purge, go to one
+      // maintenance worker, so a slow webhook never delays scheduling.
+      if (!maintenance && has_function("etl._maintenance_due()")) {
+        auto due = query("SELECT (etl._maintenance_due() * 1000)::bigint");
+        const bool purge_due = last_purge == 0 || TimestampDifferenceExceeds(last_purge, now, kPurgeEveryMs);
+        if (purge_due || (!due.empty() && !due[0][0].empty() && std::stol(due[0][0]) <= 0)) {
+          maintain = true;
+        } else if (!due.empty() && !due[0][0].empty()) {
+          sleep_ms = std::min(sleep_ms, std::max(5L, std::stol(due[0][0]) + 1));
+        }
+      }
     });
+    if (maintain) {
+      const bool purge = last_purge == 0 || TimestampDifferenceExceeds(last_purge, now, kPurgeEveryMs);
+      WorkerTask t{'m', purge ? 1 : 0, MyDatabaseId, BOOTSTRAP_SUPERUSERID};
+      if (start_maintenance(t, &maintenance) && purge) last_purge = now;
+    }
     std::vector<int64_t> not_started;
     for (const WorkerTask& t : to_start)
       if (!start_worker(t, workers) && t.kind == 'r') not_started.push_back(t.id);

@@ -102,6 +102,52 @@ void execute_run(int64_t run_id) {
   }
 }
 
+// One statement in a transaction of its own; an error is logged and the round goes on
+// (a broken channel must not stop SLA checks or purges). Returns the first column.
+std::string step(const char* sql) {
+  try {
+    pg::pg_guard([&] {
+      begin();
+      pgstat_report_activity(STATE_RUNNING, sql);
+    });
+    std::string out = scalar(sql, 0);
+    pg::pg_guard([] {
+      commit();
+      pgstat_report_activity(STATE_IDLE, nullptr);
+    });
+    return out;
+  } catch (const pg::PgError& e) {
+    const std::string message = e.what();
+    pg::pg_guard([&] {
+      AbortCurrentTransaction();
+      MemoryContextSwitchTo(TopMemoryContext);
+      ereport(WARNING, (errmsg("pg_etl maintenance: %s failed: %s", sql, message.c_str())));
+    });
+    return "";
+  }
+}
+
+// Checks due SLAs (their alerts join this round), delivers due events in small
+// batches, each committed as it goes, and (flags & 1) purges old history in batches.
+void maintain(int64_t flags) {
+  step("SELECT count(*) FROM etl.check_slas() WHERE $1 IS NOT NULL");
+  for (int round = 0; round < 100; round++) {
+    CHECK_FOR_INTERRUPTS();
+    const std::string n = step("SELECT etl.deliver_pending(10) WHERE $1 IS NOT NULL");
+    if (n.empty() || n == "0") break;
+  }
+  if (flags & 1) {
+    for (const char* sql : {"SELECT etl.purge_history(1000) WHERE $1 IS NOT NULL",
+                            "SELECT etl._purge_events(1000) WHERE $1 IS NOT NULL"}) {
+      for (int round = 0; round < 10000; round++) {
+        CHECK_FOR_INTERRUPTS();
+        const std::string n = step(sql);
+        if (n.empty() || std::stoll(n) < 1000) break;
+      }
+    }
+  }
+}
+
 void worker_main() {
   WorkerTask task;
   std::memcpy(&task, MyBgworkerEntry->bgw_extra, sizeof task);
@@ -110,6 +156,11 @@ void worker_main() {
   BackgroundWorkerInitializeConnectionByOid(task.database, task.role, 0);
   pgstat_report_appname("pg_etl worker");
 
+  if (task.kind == 'm') {
+    pgstat_report_appname("pg_etl maintenance");
+    maintain(task.id);
+    return;
+  }
   if (task.kind == 'p') {
     pg::pg_guard(begin);
     scalar("SELECT etl._poll_pipeline($1)", task.id);

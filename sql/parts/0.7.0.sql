@@ -6,8 +6,930 @@
 
 -- ==== [events] channels, subscriptions, the outbox and its deliveries ===========================
 
+-- Where notifications go. options by kind (README "Notifications"):
+--   webhook      {"url", "signing_secret", "headers", "timeout", "retry"}
+--   email        {"url": "smtp://...", "from", "to": [...], "secret", "starttls", "retry", ...}
+--   notify       {"channel": "pg_etl_events"}   (PostgreSQL NOTIFY, sent after commit)
+--   openlineage  {"url": ".../api/v1/lineage", "headers", "retry"}   (OpenLineage run events)
+-- Options hold secret names, never secrets.
+CREATE TABLE etl.channels (
+  name       text PRIMARY KEY CHECK (name ~ '^[A-Za-z_][A-Za-z0-9_.-]*$'),
+  kind       text NOT NULL CHECK (kind IN ('webhook', 'email', 'notify', 'openlineage')),
+  options    jsonb NOT NULL DEFAULT '{}',
+  owner      name NOT NULL DEFAULT current_user,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE etl.channels IS 'pg_etl: notification channels (webhook, e-mail, NOTIFY, OpenLineage)';
+
+-- Which events go to which channel. pipeline: a pipeline or workflow name (NULL: all of
+-- the subscriber's). min_rejected / min_reject_rate: thresholds for rows_rejected.
+CREATE TABLE etl.subscriptions (
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  channel         text NOT NULL REFERENCES etl.channels(name) ON DELETE CASCADE ON UPDATE CASCADE,
+  events          text[] NOT NULL,
+  pipeline        text,
+  min_rejected    bigint NOT NULL DEFAULT 1,
+  min_reject_rate float8 NOT NULL DEFAULT 0,
+  owner           name NOT NULL DEFAULT current_user,
+  created_at      timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE etl.subscriptions IS 'pg_etl: which events each channel receives';
+
+-- The outbox: every event, written in the transaction that caused it.
+CREATE TABLE etl.events (
+  id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind       text NOT NULL,
+  severity   text NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+  pipeline   text,
+  run_id     bigint,
+  subject    text NOT NULL,
+  payload    jsonb NOT NULL,
+  owner      name,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX events_created_idx ON etl.events USING brin (created_at);
+CREATE INDEX events_run_idx ON etl.events (run_id) WHERE run_id IS NOT NULL;
+COMMENT ON TABLE etl.events IS 'pg_etl: what happened (runs, rejects, quality, SLAs, anomalies, restarts); the outbox';
+
+-- One row per event and channel: the worker delivers it after commit and retries it.
+CREATE TABLE etl.deliveries (
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id        bigint NOT NULL REFERENCES etl.events(id) ON DELETE CASCADE,
+  channel         text NOT NULL REFERENCES etl.channels(name) ON DELETE CASCADE ON UPDATE CASCADE,
+  message_id      text NOT NULL,    -- the same on every attempt (X-PgEtl-Delivery, Message-ID)
+  status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        int NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  last_attempt_at timestamptz,
+  delivered_at    timestamptz,
+  last_status     int,              -- HTTP status or SMTP reply, when there was one
+  last_error      text
+);
+CREATE INDEX deliveries_due_idx ON etl.deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_event_idx ON etl.deliveries (event_id);
+COMMENT ON TABLE etl.deliveries IS 'pg_etl: delivery of each event to each channel: status, attempts, last error';
+
+ALTER TABLE etl.channels ENABLE ROW LEVEL SECURITY;
+ALTER TABLE etl.subscriptions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE etl.events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE etl.deliveries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_channels ON etl.channels USING (owner = current_user) WITH CHECK (owner = current_user);
+CREATE POLICY own_subscriptions ON etl.subscriptions USING (owner = current_user) WITH CHECK (owner = current_user);
+CREATE POLICY own_events ON etl.events USING (owner = current_user OR owner IS NULL);
+CREATE POLICY own_deliveries ON etl.deliveries
+  USING (EXISTS (SELECT FROM etl.channels c WHERE c.name = channel AND c.owner = current_user));
+GRANT SELECT, INSERT, UPDATE, DELETE ON etl.channels, etl.subscriptions TO PUBLIC;
+GRANT SELECT ON etl.events, etl.deliveries TO PUBLIC;
+
+CREATE FUNCTION etl._event_kinds() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT ARRAY['run_started', 'run_succeeded', 'run_failed', 'run_dead', 'run_cancelled', 'rows_rejected',
+               'quality_failed', 'sla_missed', 'sla_recovered', 'anomaly', 'worker_restarted']
+$$;
+
+CREATE FUNCTION etl.create_channel(name text, kind text, options jsonb DEFAULT '{}') RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  known text[] := CASE kind WHEN 'webhook' THEN ARRAY['url', 'signing_secret', 'headers', 'timeout', 'retry']
+                            WHEN 'email' THEN ARRAY['url', 'from', 'to', 'secret', 'starttls', 'ca_file', 'insecure',
+                                                    'subject_prefix', 'timeout', 'retry']
+                            WHEN 'notify' THEN ARRAY['channel']
+                            WHEN 'openlineage' THEN ARRAY['url', 'headers', 'signing_secret', 'timeout', 'retry', 'namespace'] END;
+  bad text;
+BEGIN
+  IF known IS NULL THEN
+    RAISE EXCEPTION 'unknown channel kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'kinds: webhook, email, notify, openlineage';
+  END IF;
+  SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(options) k WHERE k <> ALL (known);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unknown option(s) for a % channel: %', kind, bad USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'options: ' || array_to_string(known, ', ');
+  END IF;
+  IF kind IN ('webhook', 'email', 'openlineage') AND options->>'url' IS NULL THEN
+    RAISE EXCEPTION 'a % channel needs "url"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF kind = 'email' AND (options->>'from' IS NULL OR jsonb_typeof(options->'to') IS DISTINCT FROM 'array') THEN
+    RAISE EXCEPTION 'an email channel needs "from" and "to" (an array of addresses)' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF options ? 'retry' THEN
+    PERFORM etl._retry_delay(options->'retry', 2);  -- refuses a bad policy with 22023
+  END IF;
+  IF kind IN ('webhook', 'email', 'openlineage') THEN
+    PERFORM etl._check_url(options->>'url');
+  END IF;
+  INSERT INTO etl.channels (name, kind, options) VALUES (name, kind, options);
+END $$;
+COMMENT ON FUNCTION etl.create_channel(text, text, jsonb) IS 'A notification channel: webhook, email, notify or openlineage';
+
+CREATE FUNCTION etl.drop_channel(name text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM etl.channels c WHERE c.name = drop_channel.name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'channel "%" does not exist', name USING ERRCODE = 'undefined_object';
+  END IF;
+END $$;
+
+-- Subscribes a channel to events (default: failures, dead runs, quality, SLAs, anomalies,
+-- restarts). options: min_rejected (rows), min_reject_rate (0..1) for rows_rejected.
+CREATE FUNCTION etl.subscribe(channel text, events text[] DEFAULT NULL, pipeline text DEFAULT NULL,
+                              options jsonb DEFAULT '{}') RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  ch etl.channels;
+  bad text;
+  sid bigint;
+BEGIN
+  SELECT * INTO ch FROM etl.channels c WHERE c.name = subscribe.channel;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'channel "%" does not exist', channel USING ERRCODE = 'undefined_object',
+      HINT = 'create it with etl.create_channel(name, kind, options)';
+  END IF;
+  events := coalesce(events, CASE WHEN ch.kind = 'openlineage' THEN ARRAY['run_started', 'run_succeeded', 'run_failed', 'run_dead', 'run_cancelled']
+                                  ELSE ARRAY['run_failed', 'run_dead', 'quality_failed', 'sla_missed', 'anomaly', 'worker_restarted'] END);
+  SELECT string_agg(e, ', ') INTO bad FROM unnest(events) e WHERE e <> ALL (etl._event_kinds());
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unknown event kind(s): %', bad USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'kinds: ' || array_to_string(etl._event_kinds(), ', ');
+  END IF;
+  SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(options) k WHERE k NOT IN ('min_rejected', 'min_reject_rate');
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unknown subscription option(s): %', bad USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'options: min_rejected, min_reject_rate';
+  END IF;
+  INSERT INTO etl.subscriptions (channel, events, pipeline, min_rejected, min_reject_rate)
+  VALUES (channel, events, pipeline, coalesce((options->>'min_rejected')::bigint, 1),
+          coalesce((options->>'min_reject_rate')::float8, 0))
+  RETURNING id INTO sid;
+  RETURN sid;
+END $$;
+COMMENT ON FUNCTION etl.subscribe(text, text[], text, jsonb) IS 'Sends events (of one pipeline, or all) to a channel';
+
+CREATE FUNCTION etl.unsubscribe(subscription_id bigint) RETURNS void LANGUAGE sql AS $$
+  DELETE FROM etl.subscriptions WHERE id = subscription_id
+$$;
+
+-- Queues an event and its deliveries in the calling transaction (the outbox) and wakes
+-- the worker at commit. Subscriptions of the event's owner, of etl_admin members and of
+-- superusers match. Runs as the extension's owner: a pipeline's owner cannot see
+-- others' subscriptions, but their events must reach them.
+CREATE FUNCTION etl._emit(kind text, severity text, subject text, payload jsonb, pipeline text DEFAULT NULL,
+                          run_id bigint DEFAULT NULL, owner name DEFAULT NULL, rejected bigint DEFAULT NULL,
+                          reject_rate float8 DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  eid bigint;
+  n int;
+BEGIN
+  IF current_setting('pg_etl.events', true) = 'off' THEN
+    RETURN NULL;
+  END IF;
+  -- run_started is only worth a row when someone listens (OpenLineage START events)
+  IF _emit.kind = 'run_started' AND NOT EXISTS (SELECT FROM etl.subscriptions s WHERE 'run_started' = ANY (s.events)) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO etl.events (kind, severity, pipeline, run_id, subject, payload, owner)
+  VALUES (kind, severity, pipeline, run_id, subject, payload, owner)
+  RETURNING id INTO eid;
+  INSERT INTO etl.deliveries (event_id, channel, message_id)
+  SELECT DISTINCT ON (c.name) eid, c.name, 'pg_etl-' || eid || '-' || md5(c.name || eid)
+    FROM etl.subscriptions s JOIN etl.channels c ON c.name = s.channel
+   WHERE _emit.kind = ANY (s.events)
+     AND (s.pipeline IS NULL OR s.pipeline = _emit.pipeline)
+     AND (_emit.owner IS NULL OR s.owner = _emit.owner OR pg_has_role(s.owner, 'etl_admin', 'MEMBER')
+          OR (SELECT rolsuper FROM pg_roles WHERE rolname = s.owner))
+     AND (_emit.kind <> 'rows_rejected' OR (coalesce(rejected, 0) >= s.min_rejected AND coalesce(reject_rate, 0) >= s.min_reject_rate));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN
+    PERFORM etl._wake_launcher();
+  END IF;
+  RETURN eid;
+END $$;
+REVOKE ALL ON FUNCTION etl._emit(text, text, text, jsonb, text, bigint, name, bigint, float8) FROM PUBLIC;
+
+-- Run events, from the run's own status change (so they commit or roll back with it).
+CREATE FUNCTION etl._run_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  name text := coalesce(NEW.pipeline, NEW.workflow);
+  what text := CASE WHEN NEW.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END;
+  body jsonb;
+  rate float8;
+BEGIN
+  body := jsonb_build_object('run_id', NEW.id, what, name, 'status', NEW.status, 'attempt', NEW.attempt,
+                             'trigger', NEW.trigger, 'started_at', NEW.started_at, 'finished_at', NEW.finished_at,
+                             'rows_read', NEW.rows_read, 'rows_written', NEW.rows_written,
+                             'rows_rejected', NEW.rows_rejected, 'bytes_read', NEW.bytes_read,
+                             'error', NEW.error, 'sqlstate', NEW.sqlstate);
+  IF NEW.status = 'running' THEN
+    IF NEW.attempt = 1 THEN
+      PERFORM etl._emit('run_started', 'info', format('%s %s: run %s started', what, name, NEW.id), body, name, NEW.id, NEW.owner);
+    END IF;
+    RETURN NULL;
+  END IF;
+  PERFORM etl._emit('run_' || NEW.status, CASE NEW.status WHEN 'succeeded' THEN 'info' WHEN 'cancelled' THEN 'warning' ELSE 'error' END,
+                    format('%s %s: run %s %s', what, name, NEW.id, NEW.status)
+                      || CASE WHEN NEW.error IS NOT NULL THEN ': ' || left(NEW.error, 200) ELSE '' END,
+                    body, name, NEW.id, NEW.owner);
+  IF coalesce(NEW.rows_rejected, 0) > 0 THEN
+    rate := NEW.rows_rejected::float8 / greatest(1, coalesce(NEW.rows_read, NEW.rows_written + NEW.rows_rejected));
+    PERFORM etl._emit('rows_rejected', 'warning',
+                      format('%s %s: run %s rejected %s rows (%s%%)', what, name, NEW.id, NEW.rows_rejected, round((rate * 100)::numeric, 2)),
+                      body || jsonb_build_object('reject_rate', rate), name, NEW.id, NEW.owner, NEW.rows_rejected, rate);
+  END IF;
+  IF NEW.status = 'succeeded' AND NEW.pipeline IS NOT NULL THEN
+    PERFORM etl._check_run_slas(NEW.id);
+  ELSIF NEW.pipeline IS NOT NULL AND EXISTS (SELECT FROM etl.slas s WHERE s.pipeline = NEW.pipeline AND s.kind = 'duration') THEN
+    PERFORM etl._check_run_slas(NEW.id);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER run_event_insert AFTER INSERT ON etl.runs FOR EACH ROW
+  WHEN (NEW.status = 'running' AND current_setting('pg_etl.events', true) IS DISTINCT FROM 'off')
+  EXECUTE FUNCTION etl._run_event();
+CREATE TRIGGER run_event AFTER UPDATE OF status ON etl.runs FOR EACH ROW
+  WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status <> 'queued'
+        AND current_setting('pg_etl.events', true) IS DISTINCT FROM 'off')
+  EXECUTE FUNCTION etl._run_event();
+
+-- Quality rules that failed (a pipeline's gate or etl.check), one event per check.
+CREATE FUNCTION etl._quality_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c record;
+BEGIN
+  FOR c IN SELECT n.check_id, min(n.pipeline) AS pipeline, min(n.target) AS target, min(n.run_id) AS run_id,
+                  bool_or(n.outcome = 'fail') AS failed,
+                  jsonb_agg(jsonb_build_object('rule', n.rule, 'outcome', n.outcome, 'measured', n.measured,
+                                               'expected', n.expected, 'failing_rows', n.failing_rows, 'message', n.message)
+                            ORDER BY n.rule_index) AS rules
+             FROM new_results n WHERE n.outcome IN ('fail', 'warn', 'error') GROUP BY n.check_id LOOP
+    PERFORM etl._emit('quality_failed', CASE WHEN c.failed THEN 'error' ELSE 'warning' END,
+                      format('quality check of %s: %s rule(s) did not pass', c.target, jsonb_array_length(c.rules)),
+                      jsonb_build_object('check_id', c.check_id, 'target', c.target, 'pipeline', c.pipeline,
+                                         'run_id', c.run_id, 'rules', c.rules),
+                      c.pipeline, c.run_id, current_user);
+  END LOOP;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER quality_event AFTER INSERT ON etl.quality_results REFERENCING NEW TABLE AS new_results
+  FOR EACH STATEMENT EXECUTE FUNCTION etl._quality_event();
+
+-- The JSON a webhook or an e-mail carries.
+CREATE FUNCTION etl._event_message(e etl.events) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object('id', e.id, 'kind', e.kind, 'severity', e.severity, 'subject', e.subject,
+                            'time', e.created_at, 'pipeline', e.pipeline, 'run_id', e.run_id,
+                            'database', current_database(), 'data', e.payload,
+                            'text', e.subject || E'\n\nEvent ' || e.id || ' (' || e.kind || ') at ' || e.created_at
+                                    || E'\nQuery it: SELECT * FROM etl.events WHERE id = ' || e.id || ';')
+$$;
+
+-- A NOTIFY payload must stay under 8000 bytes: the event without its data when too big.
+CREATE FUNCTION etl._notify_payload(e etl.events) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN octet_length(m::text) < 7900 THEN m::text
+              ELSE (m - 'data' - 'text' || jsonb_build_object('truncated', true))::text END
+    FROM etl._event_message(e) m
+$$;
+
+CREATE FUNCTION etl._delivery_done(delivery_id bigint, result jsonb) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  d etl.deliveries;
+  policy jsonb;
+  delay float8;
+BEGIN
+  SELECT * INTO d FROM etl.deliveries WHERE id = delivery_id FOR UPDATE;
+  IF NOT FOUND THEN RETURN NULL; END IF;
+  IF (result->>'ok')::boolean THEN
+    UPDATE etl.deliveries SET status = 'delivered', delivered_at = clock_timestamp(),
+           last_status = (result->>'status')::int, last_error = NULL
+     WHERE id = delivery_id;
+    RETURN 'delivered';
+  END IF;
+  SELECT coalesce(c.options->'retry', '{"max_attempts": 8, "interval": 5, "backoff_rate": 2, "max_delay": 600}')
+    INTO policy FROM etl.channels c WHERE c.name = d.channel;
+  delay := CASE WHEN coalesce((result->>'retryable')::boolean, true) THEN etl._retry_delay(policy, d.attempts + 1) END;
+  IF delay IS NOT NULL AND result->>'retry_after' IS NOT NULL THEN
+    delay := greatest(delay, (result->>'retry_after')::float8);
+  END IF;
+  UPDATE etl.deliveries SET status = CASE WHEN delay IS NULL THEN 'failed' ELSE 'pending' END,
+         next_attempt_at = clock_timestamp() + coalesce(delay, 0) * interval '1 second',
+         last_status = (result->>'status')::int, last_error = left(result->>'error', 1000)
+   WHERE id = delivery_id;
+  RETURN CASE WHEN delay IS NULL THEN 'failed' ELSE 'pending' END;
+END $$;
+REVOKE ALL ON FUNCTION etl._delivery_done(bigint, jsonb) FROM PUBLIC;
+
+-- Sends the deliveries that are due (the worker calls this after every batch commit;
+-- a session may call it too, e.g. from pg_cron). NOTIFY deliveries are sent when the
+-- calling transaction commits. Returns the number of attempts made.
+CREATE FUNCTION etl.deliver_pending(max_count int DEFAULT 10) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  d record;
+  result jsonb;
+  n int := 0;
+BEGIN
+  FOR d IN SELECT x.id, x.message_id, x.attempts, c.kind, c.options, e AS ev
+             FROM etl.deliveries x JOIN etl.channels c ON c.name = x.channel JOIN etl.events e ON e.id = x.event_id
+            WHERE x.status = 'pending' AND x.next_attempt_at <= clock_timestamp()
+            ORDER BY x.next_attempt_at, x.id LIMIT max_count FOR UPDATE OF x SKIP LOCKED LOOP
+    UPDATE etl.deliveries SET attempts = attempts + 1, last_attempt_at = clock_timestamp() WHERE id = d.id;
+    BEGIN
+      IF d.kind = 'notify' THEN
+        PERFORM pg_notify(coalesce(d.options->>'channel', 'pg_etl_events'), etl._notify_payload(d.ev));
+        result := '{"ok": true}';
+      ELSIF d.kind = 'openlineage' THEN
+        result := etl._deliver('webhook', d.options, etl._openlineage_event((d.ev).run_id, (d.ev).kind, d.options->>'namespace'),
+                               d.message_id);
+      ELSE
+        result := etl._deliver(d.kind, d.options, etl._event_message(d.ev), d.message_id);
+      END IF;
+    EXCEPTION WHEN OTHERS THEN  -- bad options, a dropped secret: recorded, never fatal
+      result := jsonb_build_object('ok', false, 'retryable', false, 'error', SQLERRM);
+    END;
+    PERFORM etl._delivery_done(d.id, result);
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION etl.deliver_pending(int) FROM PUBLIC;
+
+-- ---- the background worker's maintenance round ------------------------------------------------
+-- Seconds until the next delivery or SLA check is due (<= 0: now), NULL when none is.
+CREATE FUNCTION etl._maintenance_due() RETURNS float8 LANGUAGE sql STABLE AS $$
+  SELECT extract(epoch FROM least((SELECT min(next_attempt_at) FROM etl.deliveries WHERE status = 'pending'),
+                                  (SELECT min(next_check_at) FROM etl.slas WHERE kind <> 'anomaly'))
+                 - clock_timestamp())::float8
+$$;
+
+-- Announces a (re)started launcher and how many runs it found interrupted.
+CREATE FUNCTION etl._launcher_started(recovered_runs int) RETURNS void LANGUAGE sql AS $$
+  SELECT etl._emit('worker_restarted', 'warning',
+                   format('pg_etl background worker started in database %s (%s interrupted run(s) recovered)',
+                          current_database(), recovered_runs),
+                   jsonb_build_object('pid', pg_backend_pid(), 'recovered_runs', recovered_runs,
+                                      'server_started_at', pg_postmaster_start_time()));
+$$;
+
+-- Events older than the history retention whose deliveries are settled, a batch at a time.
+CREATE FUNCTION etl._purge_events(batch_size int DEFAULT 1000) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  days float8 := coalesce(nullif(current_setting('pg_etl.history_retention', true), '')::float8, 30);
+  n bigint;
+BEGIN
+  IF days <= 0 THEN RETURN 0; END IF;
+  DELETE FROM etl.events e WHERE e.id IN (
+    SELECT x.id FROM etl.events x
+     WHERE x.created_at < clock_timestamp() - days * interval '1 day'
+       AND NOT EXISTS (SELECT FROM etl.deliveries d WHERE d.event_id = x.id AND d.status = 'pending')
+     ORDER BY x.id LIMIT batch_size);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  DELETE FROM etl.sla_events s WHERE s.id IN (
+    SELECT y.id FROM etl.sla_events y WHERE y.at < clock_timestamp() - days * interval '1 day' ORDER BY y.id LIMIT batch_size);
+  RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION etl._purge_events(int) FROM PUBLIC;
+
 -- ==== [slas] SLAs and anomalies ==================================================================
 
+-- Service levels, checked by the background worker (etl.check_slas) and at the end of
+-- every run of their pipeline:
+--   arrival    {"source", "by": "09:00", "days": "weekdays", "timezone"} or {"source", "deadline": cron}:
+--              a new file (modified since the previous deadline) must be in the source by each deadline
+--   freshness  {"pipeline", "every": "2 hours"}: a successful run at least this often
+--   duration   {"pipeline", "within": "10 minutes"}: every run finishes within this
+--   anomaly    {"pipeline", "metric", "runs": 10, "min_runs": 5, "stddevs": 3 | "percent": 50}:
+--              a succeeded run's metric stays within a band around the last runs' average
+-- A miss alerts once (sla_missed, or anomaly) and stays "missed" until it recovers
+-- (sla_recovered); both are kept in etl.sla_events.
+CREATE TABLE etl.slas (
+  name            text PRIMARY KEY CHECK (name ~ '^[A-Za-z_][A-Za-z0-9_.-]*$'),
+  kind            text NOT NULL CHECK (kind IN ('arrival', 'freshness', 'duration', 'anomaly')),
+  pipeline        text,
+  source          text,
+  options         jsonb NOT NULL DEFAULT '{}',
+  status          text NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'missed')),
+  missed_since    timestamptz,
+  window_start    timestamptz,   -- arrival: files modified after this are new
+  next_deadline   timestamptz,   -- arrival
+  next_check_at   timestamptz,   -- when the worker looks next (NULL: at the end of runs only)
+  last_checked_at timestamptz,
+  owner           name NOT NULL DEFAULT current_user,
+  created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX slas_pipeline_idx ON etl.slas (pipeline);
+COMMENT ON TABLE etl.slas IS 'pg_etl: SLAs (file arrival, freshness, duration) and anomaly bands, with their state';
+
+CREATE TABLE etl.sla_events (
+  id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  sla      text NOT NULL,
+  kind     text NOT NULL CHECK (kind IN ('missed', 'recovered', 'anomaly', 'error')),
+  at       timestamptz NOT NULL DEFAULT clock_timestamp(),
+  run_id   bigint,
+  detail   jsonb NOT NULL DEFAULT '{}',
+  event_id bigint,
+  owner    name
+);
+CREATE INDEX sla_events_sla_idx ON etl.sla_events (sla, id);
+COMMENT ON TABLE etl.sla_events IS 'pg_etl: every SLA miss, recovery and anomaly';
+
+ALTER TABLE etl.slas ENABLE ROW LEVEL SECURITY;
+ALTER TABLE etl.sla_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_slas ON etl.slas USING (owner = current_user) WITH CHECK (owner = current_user);
+CREATE POLICY own_sla_events ON etl.sla_events USING (owner = current_user);
+GRANT SELECT, INSERT, UPDATE, DELETE ON etl.slas TO PUBLIC;
+GRANT SELECT ON etl.sla_events TO PUBLIC;
+
+-- "09:00" on "weekdays" as a cron expression.
+CREATE FUNCTION etl._sla_deadline(options jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  hm text[] := regexp_match(coalesce(options->>'by', ''), '^([0-9]{1,2}):([0-9]{2})$');
+  days text := lower(coalesce(options->>'days', 'daily'));
+BEGIN
+  IF options ? 'deadline' THEN
+    RETURN options->>'deadline';
+  END IF;
+  IF hm IS NULL OR hm[1]::int > 23 OR hm[2]::int > 59 THEN
+    RAISE EXCEPTION 'an arrival SLA needs "by" as HH:MM (or "deadline" as a cron expression), not "%"', options->>'by'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN format('%s %s * * %s', hm[2]::int, hm[1]::int,
+                CASE days WHEN 'daily' THEN '*' WHEN 'weekdays' THEN '1-5' WHEN 'weekends' THEN '0,6' ELSE days END);
+END $$;
+
+CREATE FUNCTION etl.create_sla(name text, kind text, options jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  known text[] := CASE kind WHEN 'arrival' THEN ARRAY['source', 'by', 'days', 'deadline', 'timezone', 'options']
+                            WHEN 'freshness' THEN ARRAY['pipeline', 'every']
+                            WHEN 'duration' THEN ARRAY['pipeline', 'within']
+                            WHEN 'anomaly' THEN ARRAY['pipeline', 'metric', 'runs', 'min_runs', 'stddevs', 'percent'] END;
+  bad text;
+  tz text := coalesce(options->>'timezone', 'UTC');
+  deadline text;
+  s etl.slas;
+BEGIN
+  IF known IS NULL THEN
+    RAISE EXCEPTION 'unknown SLA kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'kinds: arrival, freshness, duration, anomaly';
+  END IF;
+  SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(options) k WHERE k <> ALL (known);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unknown option(s) for an % SLA: %', kind, bad USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'options: ' || array_to_string(known, ', ');
+  END IF;
+  s.name := name; s.kind := kind; s.options := options; s.window_start := clock_timestamp();
+  IF kind = 'arrival' THEN
+    IF options->>'source' IS NULL THEN
+      RAISE EXCEPTION 'an arrival SLA needs "source" (a source name or URL)' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    s.source := options->>'source';
+    deadline := etl._sla_deadline(options);
+    PERFORM etl._check_schedule(deadline, tz);
+    s.options := options || jsonb_build_object('deadline', deadline, 'timezone', tz);
+    s.next_deadline := etl._cron_next(deadline, tz, clock_timestamp());
+    s.next_check_at := s.next_deadline;
+  ELSE
+    s.pipeline := options->>'pipeline';
+    IF s.pipeline IS NULL OR NOT EXISTS (SELECT FROM etl.pipelines p WHERE p.name = s.pipeline
+                                         UNION ALL SELECT FROM etl.workflows w WHERE w.name = s.pipeline) THEN
+      RAISE EXCEPTION 'SLA "%" names pipeline "%", which does not exist', name, s.pipeline USING ERRCODE = 'undefined_object';
+    END IF;
+    IF kind = 'freshness' THEN
+      s.next_check_at := clock_timestamp() + (options->>'every')::interval;
+    ELSIF kind = 'duration' THEN
+      IF options->>'within' IS NULL THEN
+        RAISE EXCEPTION 'a duration SLA needs "within" (an interval)' USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+      s.next_check_at := clock_timestamp() + least((options->>'within')::interval, interval '30 seconds');
+    ELSE
+      IF coalesce(options->>'metric', 'rows_written') NOT IN ('rows_written', 'rows_read', 'rows_rejected', 'reject_rate', 'bytes_read', 'duration') THEN
+        RAISE EXCEPTION 'unknown anomaly metric "%"', options->>'metric' USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'metrics: rows_written, rows_read, rows_rejected, reject_rate, bytes_read, duration';
+      END IF;
+      IF (options ? 'stddevs') = (options ? 'percent') THEN
+        RAISE EXCEPTION 'an anomaly SLA needs exactly one of "stddevs" and "percent"' USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    END IF;
+    IF kind = 'freshness' AND options->>'every' IS NULL THEN
+      RAISE EXCEPTION 'a freshness SLA needs "every" (an interval)' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END IF;
+  INSERT INTO etl.slas (name, kind, pipeline, source, options, window_start, next_deadline, next_check_at)
+  VALUES (s.name, s.kind, s.pipeline, s.source, s.options, s.window_start, s.next_deadline, s.next_check_at);
+  PERFORM etl._wake_launcher();
+END $$;
+COMMENT ON FUNCTION etl.create_sla(text, text, jsonb) IS 'An SLA (arrival, freshness, duration) or an anomaly band on a pipeline''s runs';
+
+CREATE FUNCTION etl.drop_sla(name text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM etl.slas s WHERE s.name = drop_sla.name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'SLA "%" does not exist', name USING ERRCODE = 'undefined_object';
+  END IF;
+END $$;
+
+-- Moves an SLA to ok or missed; a change is recorded and alerted once.
+CREATE FUNCTION etl._sla_set(s etl.slas, new_status text, detail jsonb, at timestamptz, rid bigint DEFAULT NULL,
+                             alert text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  ev text := coalesce(alert, CASE new_status WHEN 'missed' THEN 'sla_missed' ELSE 'sla_recovered' END);
+  eid bigint;
+BEGIN
+  IF s.status = new_status AND alert IS NULL THEN
+    RETURN;
+  END IF;
+  UPDATE etl.slas SET status = new_status, missed_since = CASE WHEN new_status = 'missed' THEN coalesce(missed_since, at) END
+   WHERE name = s.name;
+  IF s.status = new_status THEN  -- a further anomaly while already anomalous: recorded, not alerted again
+    INSERT INTO etl.sla_events (sla, kind, at, run_id, detail, owner) VALUES (s.name, 'anomaly', at, rid, detail, s.owner);
+    RETURN;
+  END IF;
+  eid := etl._emit(ev, CASE new_status WHEN 'missed' THEN 'error' ELSE 'info' END,
+                   format('SLA %s (%s%s): %s', s.name, s.kind, coalesce(' of ' || coalesce(s.pipeline, s.source), ''),
+                          coalesce(detail->>'message', new_status)),
+                   detail || jsonb_build_object('sla', s.name, 'sla_kind', s.kind, 'status', new_status),
+                   s.pipeline, rid, s.owner);
+  INSERT INTO etl.sla_events (sla, kind, at, run_id, detail, event_id, owner)
+  VALUES (s.name, CASE WHEN ev = 'anomaly' THEN 'anomaly' WHEN new_status = 'missed' THEN 'missed' ELSE 'recovered' END,
+          at, rid, detail, eid, s.owner);
+END $$;
+REVOKE ALL ON FUNCTION etl._sla_set(etl.slas, text, jsonb, timestamptz, bigint, text) FROM PUBLIC;
+
+-- One arrival SLA at time "at": lists the source, compares modification times.
+CREATE FUNCTION etl._check_arrival(s etl.slas, at timestamptz) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  src record;
+  newest timestamptz;
+  due timestamptz := s.next_deadline;
+BEGIN
+  SELECT * INTO src FROM etl._source_of(s.source);
+  SELECT max(f.modified) INTO newest FROM etl._list_files(src.url, src.options || coalesce(s.options->'options', '{}')) f
+   WHERE f.modified > s.window_start AND (s.status = 'missed' OR f.modified <= due);
+  IF s.status = 'missed' THEN
+    IF newest IS NOT NULL THEN
+      PERFORM etl._sla_set(s, 'ok', jsonb_build_object('message', 'a new file arrived', 'file_modified', newest,
+                                                      'late_by', (newest - s.missed_since)::text), at);
+      s.window_start := newest;
+    END IF;
+  ELSIF due <= at THEN
+    IF newest IS NULL THEN
+      PERFORM etl._sla_set(s, 'missed', jsonb_build_object('message', 'no new file by ' || due, 'deadline', due,
+                                                          'source', etl._redact_url(src.url)), due);
+    ELSE
+      s.window_start := due;
+    END IF;
+  END IF;
+  WHILE s.next_deadline <= at LOOP
+    s.next_deadline := etl._cron_next(s.options->>'deadline', s.options->>'timezone', s.next_deadline);
+  END LOOP;
+  UPDATE etl.slas SET window_start = s.window_start, next_deadline = s.next_deadline, last_checked_at = at,
+         next_check_at = CASE WHEN status = 'missed' THEN least(s.next_deadline, at + interval '30 seconds') ELSE s.next_deadline END
+   WHERE name = s.name;
+END $$;
+
+-- Freshness and running-too-long checks at time "at".
+CREATE FUNCTION etl._check_clock_sla(s etl.slas, at timestamptz) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  last_ok timestamptz;
+  late record;
+  every interval;
+BEGIN
+  IF s.kind = 'freshness' THEN
+    every := (s.options->>'every')::interval;
+    SELECT max(r.finished_at) INTO last_ok FROM etl.runs r
+     WHERE coalesce(r.pipeline, r.workflow) = s.pipeline AND r.status = 'succeeded';
+    last_ok := greatest(coalesce(last_ok, s.created_at), s.created_at);
+    IF at - last_ok > every THEN
+      PERFORM etl._sla_set(s, 'missed', jsonb_build_object('message', format('no successful run for %s (limit %s)',
+                                                                            date_trunc('second', at - last_ok), every),
+                                                          'last_success', last_ok), at);
+    ELSE
+      PERFORM etl._sla_set(s, 'ok', jsonb_build_object('message', 'succeeded again', 'last_success', last_ok), at);
+    END IF;
+    UPDATE etl.slas SET last_checked_at = at,
+           next_check_at = CASE WHEN at - last_ok > every THEN at + interval '30 seconds' ELSE last_ok + every END
+     WHERE name = s.name;
+  ELSE  -- duration: runs still going past their limit
+    every := (s.options->>'within')::interval;
+    SELECT r.id, r.started_at INTO late FROM etl.runs r
+     WHERE r.pipeline = s.pipeline AND r.status = 'running' AND r.started_at + every <= at ORDER BY r.started_at LIMIT 1;
+    IF FOUND THEN
+      PERFORM etl._sla_set(s, 'missed', jsonb_build_object('message', format('run %s still running after %s (limit %s)',
+                                                                            late.id, date_trunc('second', at - late.started_at), every)),
+                           at, late.id);
+    END IF;
+    UPDATE etl.slas SET last_checked_at = at,
+           -- runs that start later are seen within 30 seconds
+           next_check_at = least(at + interval '30 seconds',
+                                 (SELECT min(r.started_at) + every FROM etl.runs r
+                                   WHERE r.pipeline = s.pipeline AND r.status = 'running' AND r.started_at + every > at))
+     WHERE name = s.name;
+  END IF;
+END $$;
+
+-- What the worker calls: every SLA due by "at" (all of them when force). A check that
+-- fails (an unreachable source) is recorded and retried in a minute.
+CREATE FUNCTION etl.check_slas(at timestamptz DEFAULT clock_timestamp(), force boolean DEFAULT false)
+RETURNS TABLE (sla text, status text) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  s etl.slas;
+  msg text;
+BEGIN
+  FOR s IN SELECT * FROM etl.slas x WHERE x.kind <> 'anomaly' AND (force OR x.next_check_at <= at)
+            ORDER BY x.name FOR UPDATE SKIP LOCKED LOOP
+    BEGIN
+      IF s.kind = 'arrival' THEN
+        PERFORM etl._check_arrival(s, at);
+      ELSE
+        PERFORM etl._check_clock_sla(s, at);
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+      INSERT INTO etl.sla_events (sla, kind, at, detail, owner) VALUES (s.name, 'error', at, jsonb_build_object('message', msg), s.owner);
+      UPDATE etl.slas x SET last_checked_at = at, next_check_at = at + interval '1 minute' WHERE x.name = s.name;
+    END;
+    sla := s.name;
+    status := (SELECT x.status FROM etl.slas x WHERE x.name = s.name);
+    RETURN NEXT;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION etl.check_slas(timestamptz, boolean) IS 'Checks the SLAs that are due (the background worker calls it)';
+
+-- At the end of a run: freshness recovers, duration and anomaly bands are checked.
+CREATE FUNCTION etl._check_run_slas(rid bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r etl.runs;
+  s etl.slas;
+  x float8;
+  band record;
+  off boolean;
+  took interval;
+BEGIN
+  SELECT * INTO r FROM etl.runs WHERE id = rid;
+  took := r.finished_at - r.started_at;
+  FOR s IN SELECT * FROM etl.slas WHERE pipeline = coalesce(r.pipeline, r.workflow) FOR UPDATE LOOP
+    IF s.kind = 'freshness' AND r.status = 'succeeded' THEN
+      PERFORM etl._sla_set(s, 'ok', jsonb_build_object('message', 'succeeded again', 'last_success', r.finished_at), r.finished_at, rid);
+      UPDATE etl.slas SET next_check_at = r.finished_at + (s.options->>'every')::interval WHERE name = s.name;
+    ELSIF s.kind = 'duration' AND took IS NOT NULL THEN
+      IF took > (s.options->>'within')::interval THEN
+        PERFORM etl._sla_set(s, 'missed', jsonb_build_object('message', format('run %s took %s (limit %s)', rid,
+                                                                              date_trunc('second', took), s.options->>'within')),
+                             r.finished_at, rid);
+      ELSE
+        PERFORM etl._sla_set(s, 'ok', jsonb_build_object('message', format('run %s took %s', rid, took)), r.finished_at, rid);
+      END IF;
+    ELSIF s.kind = 'anomaly' AND r.status = 'succeeded' THEN
+      x := etl._run_metric(r, s.options->>'metric');
+      SELECT count(*) AS n, avg(m) AS mean, coalesce(stddev_samp(m), 0) AS sd INTO band
+        FROM (SELECT etl._run_metric(h, s.options->>'metric') AS m FROM etl.runs h
+               WHERE h.pipeline = r.pipeline AND h.status = 'succeeded' AND h.id < r.id
+               ORDER BY h.id DESC LIMIT coalesce((s.options->>'runs')::int, 10)) last;
+      CONTINUE WHEN band.n < coalesce((s.options->>'min_runs')::int, 5) OR x IS NULL;
+      off := CASE WHEN s.options ? 'stddevs' THEN abs(x - band.mean) > (s.options->>'stddevs')::float8 * band.sd
+                  ELSE abs(x - band.mean) > (s.options->>'percent')::float8 / 100 * abs(band.mean) END;
+      IF off THEN
+        PERFORM etl._sla_set(s, 'missed', jsonb_build_object(
+          'message', format('%s = %s, outside %s of the last %s runs'' average %s', coalesce(s.options->>'metric', 'rows_written'),
+                            round(x::numeric, 4),
+                            CASE WHEN s.options ? 'stddevs' THEN (s.options->>'stddevs') || ' standard deviations (' || round(band.sd::numeric, 4) || ')'
+                                 ELSE (s.options->>'percent') || '%' END,
+                            band.n, round(band.mean::numeric, 4)),
+          'metric', coalesce(s.options->>'metric', 'rows_written'), 'value', x, 'mean', band.mean, 'stddev', band.sd,
+          'runs', band.n), r.finished_at, rid, 'anomaly');
+      ELSE
+        PERFORM etl._sla_set(s, 'ok', jsonb_build_object('message', format('%s back within the band', coalesce(s.options->>'metric', 'rows_written')),
+                                                        'value', x, 'mean', band.mean), r.finished_at, rid);
+      END IF;
+    END IF;
+  END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION etl._check_run_slas(bigint) FROM PUBLIC;
+
+CREATE FUNCTION etl._run_metric(r etl.runs, metric text) RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE coalesce(metric, 'rows_written')
+           WHEN 'rows_written' THEN r.rows_written
+           WHEN 'rows_read' THEN r.rows_read
+           WHEN 'rows_rejected' THEN r.rows_rejected
+           WHEN 'bytes_read' THEN r.bytes_read
+           WHEN 'reject_rate' THEN coalesce(r.rows_rejected, 0)::float8 / nullif(coalesce(r.rows_read, r.rows_written + r.rows_rejected), 0)
+           WHEN 'duration' THEN extract(epoch FROM r.finished_at - r.started_at)::float8 END
+$$;
+
 -- ==== [lineage] OpenLineage events, column-level lineage, upstream and downstream ===============
+
+-- Column-level lineage of each pipeline, derived at definition time by PostgreSQL's own
+-- parser and analyzer (etl._column_lineage) from the transform over "input".
+ALTER TABLE etl.pipelines ADD COLUMN column_lineage jsonb;
+
+CREATE FUNCTION etl._pipeline_column_lineage(transform text, input_columns text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  result jsonb;
+BEGIN
+  IF input_columns IS NULL THEN
+    RETURN NULL;
+  END IF;
+  BEGIN
+    EXECUTE format('CREATE TEMP TABLE input (%s)', input_columns);
+    result := etl._column_lineage(coalesce(transform, 'SELECT * FROM input'));
+    DROP TABLE pg_temp.input;
+  EXCEPTION WHEN OTHERS THEN  -- lineage is best effort: the pipeline's own checks decide validity
+    RETURN NULL;
+  END;
+  RETURN result;
+END $$;
+
+CREATE FUNCTION etl._set_column_lineage() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.column_lineage := etl._pipeline_column_lineage(NEW.transform, NEW.input_columns);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER set_column_lineage BEFORE INSERT OR UPDATE OF transform, input_columns ON etl.pipelines
+  FOR EACH ROW EXECUTE FUNCTION etl._set_column_lineage();
+UPDATE etl.pipelines SET transform = transform;  -- pipelines made before 0.7.0
+
+-- pg_etl.lineage = off skips lineage rows (the overhead benchmark's baseline).
+CREATE FUNCTION etl._skip_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER lineage_off BEFORE INSERT ON etl.lineage FOR EACH ROW
+  WHEN (current_setting('pg_etl.lineage', true) = 'off') EXECUTE FUNCTION etl._skip_row();
+
+-- A dataset as OpenLineage names it (https://openlineage.io/docs/spec/naming): tables as
+-- postgres://host:port + database.schema.table, files and APIs as scheme://authority + path.
+CREATE FUNCTION etl._openlineage_dataset(dataset text, kind text) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  rel regclass;
+  m text[];
+BEGIN
+  IF kind IN ('table', 'rejects') THEN
+    rel := to_regclass(dataset);
+    RETURN jsonb_build_object(
+      'namespace', format('postgres://%s:%s', coalesce(host(inet_server_addr()), 'localhost'), current_setting('port')),
+      'name', current_database() || '.' || coalesce((SELECT n.nspname || '.' || c.relname FROM pg_class c
+                                                      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel), dataset));
+  END IF;
+  m := regexp_match(dataset, '^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)$');
+  IF m IS NULL THEN
+    RETURN jsonb_build_object('namespace', 'file', 'name', dataset);
+  ELSIF m[1] = 'file' THEN
+    RETURN jsonb_build_object('namespace', 'file', 'name', m[3]);
+  END IF;
+  RETURN jsonb_build_object('namespace', m[1] || '://' || regexp_replace(m[2], '^.*@', ''), 'name', coalesce(nullif(m[3], ''), '/'));
+END $$;
+
+-- The schema facet of a table.
+CREATE FUNCTION etl._openlineage_schema(rel regclass) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object('_producer', 'https://github.com/pg-etl/pg_etl',
+                            '_schemaURL', 'https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
+                            'fields', coalesce(jsonb_agg(jsonb_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod))
+                                                         ORDER BY a.attnum), '[]'))
+    FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+
+-- A run as OpenLineage events: START, then COMPLETE, FAIL or ABORT once it ended.
+-- kind is an etl.events kind (run_started -> START, run_succeeded -> COMPLETE, ...).
+CREATE FUNCTION etl._openlineage_event(rid bigint, kind text, namespace text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  r etl.runs;
+  p etl.pipelines;
+  etype text := CASE kind WHEN 'run_started' THEN 'START' WHEN 'run_succeeded' THEN 'COMPLETE'
+                          WHEN 'run_cancelled' THEN 'ABORT' WHEN 'run_failed' THEN 'FAIL' WHEN 'run_dead' THEN 'FAIL' END;
+  producer text := 'https://github.com/pg-etl/pg_etl/tree/' || etl.version();
+  run_facets jsonb := '{}';
+  inputs jsonb := '[]';
+  outputs jsonb := '[]';
+  col_facet jsonb;
+BEGIN
+  SELECT * INTO r FROM etl.runs WHERE id = rid;
+  IF NOT FOUND OR etype IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT * INTO p FROM etl.pipelines x WHERE x.name = r.pipeline;
+  run_facets := jsonb_build_object('processing_engine', jsonb_build_object(
+                  '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/1-1-1/ProcessingEngineRunFacet.json#/$defs/ProcessingEngineRunFacet',
+                  'name', 'pg_etl', 'version', etl.version(), 'openlineageAdapterVersion', etl.version()));
+  IF r.retry_of IS NOT NULL OR (r.params ? 'upstream_run') THEN
+    run_facets := run_facets || jsonb_build_object('parent', jsonb_build_object(
+      '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json#/$defs/ParentRunFacet',
+      'run', jsonb_build_object('runId', etl._openlineage_run_id(coalesce(r.retry_of, (r.params->>'upstream_run')::bigint))),
+      'job', jsonb_build_object('namespace', coalesce(namespace, 'pg_etl://' || current_database()),
+                                'name', (SELECT coalesce(u.pipeline, u.workflow) FROM etl.runs u
+                                          WHERE u.id = coalesce(r.retry_of, (r.params->>'upstream_run')::bigint)))));
+  END IF;
+  IF etype = 'FAIL' THEN
+    run_facets := run_facets || jsonb_build_object('errorMessage', jsonb_build_object(
+      '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+      'message', coalesce(r.error, r.status), 'programmingLanguage', 'SQL', 'stackTrace', 'SQLSTATE ' || coalesce(r.sqlstate, '')));
+  END IF;
+  IF etype <> 'START' THEN
+    SELECT coalesce(jsonb_agg(etl._openlineage_dataset(l.dataset, l.kind) || jsonb_build_object(
+             'inputFacets', jsonb_build_object('inputStatistics', jsonb_strip_nulls(jsonb_build_object(
+               '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/1-0-0/InputStatisticsInputDatasetFacet.json#/$defs/InputStatisticsInputDatasetFacet',
+               'rowCount', l.rows, 'size', l.size, 'fileCount', CASE WHEN l.kind = 'file' THEN 1 END))))
+             ORDER BY l.id), '[]') INTO inputs
+      FROM etl.lineage l WHERE l.run_id = rid AND l.direction = 'input';
+    -- columnLineage: "input" stands for every input dataset of the run
+    IF p.column_lineage IS NOT NULL THEN
+      SELECT jsonb_object_agg(c->>'column', jsonb_build_object('inputFields', coalesce((
+               SELECT jsonb_agg(ds || jsonb_build_object('field', src->>'column', 'transformations', jsonb_build_array(
+                        jsonb_build_object('type', 'DIRECT', 'subtype', src->>'subtype', 'description', '', 'masking', false))))
+                 FROM jsonb_array_elements(c->'sources') src
+                 CROSS JOIN LATERAL (
+                   SELECT etl._openlineage_dataset(l.dataset, l.kind) AS ds FROM etl.lineage l
+                    WHERE src->>'relation' = 'pg_temp.input' AND l.run_id = rid AND l.direction = 'input'
+                   UNION ALL
+                   SELECT etl._openlineage_dataset(src->>'relation', 'table') WHERE src->>'relation' <> 'pg_temp.input') d), '[]')))
+        INTO col_facet FROM jsonb_array_elements(p.column_lineage->'columns') c;
+    END IF;
+    SELECT coalesce(jsonb_agg(etl._openlineage_dataset(l.dataset, l.kind) || jsonb_build_object(
+             'facets', jsonb_build_object('schema', etl._openlineage_schema(to_regclass(l.dataset)))
+                       || CASE WHEN col_facet IS NULL THEN '{}' ELSE jsonb_build_object('columnLineage', jsonb_build_object(
+                            '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
+                            'fields', col_facet)) END,
+             'outputFacets', jsonb_build_object('outputStatistics', jsonb_strip_nulls(jsonb_build_object(
+               '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+               'rowCount', l.rows, 'size', l.size))))
+             ORDER BY l.id), '[]') INTO outputs
+      FROM etl.lineage l WHERE l.run_id = rid AND l.direction = 'output';
+  END IF;
+  RETURN jsonb_build_object(
+    'eventType', etype,
+    'eventTime', to_char(CASE WHEN etype = 'START' THEN coalesce(r.started_at, r.queued_at) ELSE coalesce(r.finished_at, clock_timestamp()) END
+                         AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'producer', producer,
+    'schemaURL', 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+    'run', jsonb_build_object('runId', etl._openlineage_run_id(rid), 'facets', run_facets),
+    'job', jsonb_build_object('namespace', coalesce(namespace, 'pg_etl://' || current_database()),
+                              'name', coalesce(r.pipeline, r.workflow),
+                              'facets', jsonb_build_object('jobType', jsonb_build_object(
+                                          '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/2-0-2/JobTypeJobFacet.json#/$defs/JobTypeJobFacet',
+                                          'processingType', 'BATCH', 'integration', 'PG_ETL',
+                                          'jobType', CASE WHEN r.pipeline IS NOT NULL THEN 'PIPELINE' ELSE 'WORKFLOW' END))
+                                        || CASE WHEN p.transform IS NULL THEN '{}' ELSE jsonb_build_object('sql', jsonb_build_object(
+                                          '_producer', producer, '_schemaURL', 'https://openlineage.io/spec/facets/1-0-1/SQLJobFacet.json#/$defs/SQLJobFacet',
+                                          'query', p.transform)) END),
+    'inputs', inputs,
+    'outputs', outputs);
+END $$;
+
+-- OpenLineage wants a UUID per run: a stable one from the database and run id.
+CREATE FUNCTION etl._openlineage_run_id(rid bigint) RETURNS uuid LANGUAGE sql STABLE AS $$
+  SELECT md5('pg_etl:' || current_database() || ':' || rid)::uuid
+$$;
+
+-- Every OpenLineage event of a run (START, and COMPLETE / FAIL / ABORT when it ended).
+CREATE FUNCTION etl.openlineage_events(run_id bigint) RETURNS SETOF jsonb LANGUAGE sql STABLE AS $$
+  SELECT etl._openlineage_event(r.id, k)
+    FROM etl.runs r
+   CROSS JOIN LATERAL (VALUES (1, 'run_started'), (2, 'run_' || r.status)) AS e(n, k)
+   WHERE r.id = openlineage_events.run_id AND r.status NOT IN ('queued') AND (e.n = 1 OR r.status <> 'running')
+   ORDER BY e.n
+$$;
+COMMENT ON FUNCTION etl.openlineage_events(bigint) IS 'A run''s OpenLineage events (START, COMPLETE/FAIL/ABORT) as JSON';
+
+-- Dataset-to-dataset edges: what runs read and wrote, plus the tables a pipeline's
+-- transform reads (joins to reference data), from its column lineage.
+CREATE VIEW etl.lineage_graph WITH (security_invoker = true) AS
+  SELECT e.input, e.input_kind, e.output, e.pipeline, max(e.run_id) AS last_run_id, max(e.finished_at) AS last_seen
+    FROM etl.lineage_edges e GROUP BY e.input, e.input_kind, e.output, e.pipeline
+  UNION
+  SELECT DISTINCT src->>'relation', 'table', p.target::text, p.name, NULL::bigint, NULL::timestamptz
+    FROM etl.pipelines p
+   CROSS JOIN LATERAL jsonb_array_elements(p.column_lineage->'columns') c
+   CROSS JOIN LATERAL jsonb_array_elements(c->'sources') src
+   WHERE src->>'relation' <> 'pg_temp.input';
+COMMENT ON VIEW etl.lineage_graph IS 'pg_etl: dataset -> dataset edges, through which pipeline, last seen';
+GRANT SELECT ON etl.lineage_graph TO PUBLIC;
+
+-- A dataset's upstream (what fed it) or downstream (what it fed), hop by hop.
+CREATE FUNCTION etl._lineage_walk(dataset text, depth int, upstream boolean)
+RETURNS TABLE (level int, dataset text, kind text, via_pipeline text, next_to text, last_run_id bigint, last_seen timestamptz)
+LANGUAGE sql STABLE AS $$
+  WITH RECURSIVE start AS (
+    SELECT DISTINCT d FROM (VALUES (dataset), (to_regclass(dataset)::text)) v(d) WHERE d IS NOT NULL),
+  walk AS (
+    SELECT 1 AS level, CASE WHEN upstream THEN g.input ELSE g.output END AS dataset,
+           CASE WHEN upstream THEN g.input_kind ELSE 'table' END AS kind, g.pipeline,
+           CASE WHEN upstream THEN g.output ELSE g.input END AS next_to, g.last_run_id, g.last_seen,
+           ARRAY[CASE WHEN upstream THEN g.output ELSE g.input END] AS seen
+      FROM etl.lineage_graph g JOIN start s ON s.d = CASE WHEN upstream THEN g.output ELSE g.input END
+    UNION ALL
+    SELECT w.level + 1, CASE WHEN upstream THEN g.input ELSE g.output END,
+           CASE WHEN upstream THEN g.input_kind ELSE 'table' END, g.pipeline, w.dataset, g.last_run_id, g.last_seen,
+           w.seen || w.dataset
+      FROM walk w JOIN etl.lineage_graph g ON w.dataset = CASE WHEN upstream THEN g.output ELSE g.input END
+     WHERE w.level < depth AND NOT (w.dataset = ANY (w.seen)))
+  SELECT level, dataset, kind, pipeline, next_to, last_run_id, last_seen FROM walk ORDER BY level, dataset
+$$;
+
+CREATE FUNCTION etl.lineage_upstream(dataset text, depth int DEFAULT 10)
+RETURNS TABLE (level int, dataset text, kind text, via_pipeline text, feeds text, last_run_id bigint, last_seen timestamptz)
+LANGUAGE sql STABLE AS $$ SELECT * FROM etl._lineage_walk(dataset, depth, true) $$;
+COMMENT ON FUNCTION etl.lineage_upstream(text, int) IS 'Datasets that fed this one, hop by hop (level 1 = direct inputs)';
+
+CREATE FUNCTION etl.lineage_downstream(dataset text, depth int DEFAULT 10)
+RETURNS TABLE (level int, dataset text, kind text, via_pipeline text, fed_by text, last_run_id bigint, last_seen timestamptz)
+LANGUAGE sql STABLE AS $$ SELECT * FROM etl._lineage_walk(dataset, depth, false) $$;
+COMMENT ON FUNCTION etl.lineage_downstream(text, int) IS 'Datasets this one fed, hop by hop (level 1 = direct outputs)';
 
 -- ==== [http] the /metrics endpoint and the status page ===========================================
