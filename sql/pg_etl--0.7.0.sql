@@ -2883,7 +2883,10 @@ REVOKE ALL ON FUNCTION etl.deliver_pending(int) FROM PUBLIC;
 -- Seconds until the next delivery or SLA check is due (<= 0: now), NULL when none is.
 CREATE FUNCTION etl._maintenance_due() RETURNS float8 LANGUAGE sql STABLE AS $$
   SELECT extract(epoch FROM least((SELECT min(next_attempt_at) FROM etl.deliveries WHERE status = 'pending'),
-                                  (SELECT min(next_check_at) FROM etl.slas WHERE kind <> 'anomaly'))
+                                  (SELECT min(next_check_at) FROM etl.slas WHERE kind <> 'anomaly'),
+                                  (SELECT min(r.started_at + (s.options->>'within')::interval) FROM etl.slas s
+                                     JOIN etl.runs r ON r.pipeline = s.pipeline AND r.status = 'running'
+                                    WHERE s.kind = 'duration' AND s.status = 'ok'))
                  - clock_timestamp())::float8
 $$;
 
@@ -3025,7 +3028,7 @@ BEGIN
       IF options->>'within' IS NULL THEN
         RAISE EXCEPTION 'a duration SLA needs "within" (an interval)' USING ERRCODE = 'invalid_parameter_value';
       END IF;
-      s.next_check_at := clock_timestamp() + least((options->>'within')::interval, interval '30 seconds');
+      PERFORM (options->>'within')::interval;
     ELSE
       IF coalesce(options->>'metric', 'rows_written') NOT IN ('rows_written', 'rows_read', 'rows_rejected', 'reject_rate', 'bytes_read', 'duration') THEN
         RAISE EXCEPTION 'unknown anomaly metric "%"', options->>'metric' USING ERRCODE = 'invalid_parameter_value',
@@ -3144,12 +3147,8 @@ BEGIN
                                                                             late.id, date_trunc('second', at - late.started_at), every)),
                            at, late.id);
     END IF;
-    UPDATE etl.slas SET last_checked_at = at,
-           -- runs that start later are seen within 30 seconds
-           next_check_at = least(at + interval '30 seconds',
-                                 (SELECT min(r.started_at) + every FROM etl.runs r
-                                   WHERE r.pipeline = s.pipeline AND r.status = 'running' AND r.started_at + every > at))
-     WHERE name = s.name;
+    -- no next_check_at: etl._maintenance_due watches running runs against their limit
+    UPDATE etl.slas SET last_checked_at = at WHERE name = s.name;
   END IF;
 END $$;
 
@@ -3162,7 +3161,11 @@ DECLARE
   s etl.slas;
   msg text;
 BEGIN
-  FOR s IN SELECT * FROM etl.slas x WHERE x.kind <> 'anomaly' AND (force OR x.next_check_at <= at)
+  FOR s IN SELECT * FROM etl.slas x
+            WHERE x.kind <> 'anomaly'
+              AND (force OR x.next_check_at <= at
+                   OR (x.kind = 'duration' AND EXISTS (SELECT FROM etl.runs r WHERE r.pipeline = x.pipeline AND r.status = 'running'
+                                                          AND r.started_at + (x.options->>'within')::interval <= at)))
             ORDER BY x.name FOR UPDATE SKIP LOCKED LOOP
     BEGIN
       IF s.kind = 'arrival' THEN

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Events, notifications and SLAs, through the background worker (pg_etl.database =
+# postgres): the outbox is written with the run and delivered after commit by the
+# maintenance worker; NOTIFY payloads reach a LISTENing client; webhooks are signed and
+# retried until a receiver that was down comes up; a failing run sends exactly one
+# e-mail and one webhook; SLAs (arrival, freshness, duration) alert once and record
+# recoveries; anomaly bands; a restarted worker is announced; OpenLineage events and
+# lineage walks.
+. "$(dirname "$0")/lib.sh"
+servers_env
+DB=postgres
+data=/tmp/pg_etl_alerts_test
+rm -rf "$data" && mkdir -p "$data/landing" "$data/vol" && chmod -R 777 "$data"
+cleanup() {
+  [ -n "${listener_pid:-}" ] && kill "$listener_pid" 2>/dev/null || true
+  psql -X -q -d postgres -c "DROP EXTENSION IF EXISTS pg_etl CASCADE" >/dev/null 2>&1 || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+q "DROP EXTENSION IF EXISTS pg_etl CASCADE"
+q "CREATE EXTENSION pg_etl"
+printf 'id,amount\n1,10\n2,20\n3,30\n' >"$data/orders.csv" && chmod a+r "$data/orders.csv"
+q "CREATE TABLE a_orders (id int, amount numeric)"
+q "SELECT etl.create_pipeline('a_ok', '$data/orders.csv', 'a_orders', write_mode => 'replace')" >/dev/null
+q "SELECT etl.create_pipeline('a_broken', '$data/missing.csv', 'a_orders')" >/dev/null
+
+# ---- NOTIFY: a LISTENing client receives the events the worker delivers ---------------
+q "SELECT etl.create_channel('listen', 'notify', '{\"channel\": \"pg_etl_alerts_test\"}')" >/dev/null
+q "SELECT etl.subscribe('listen', ARRAY['run_succeeded', 'run_failed'])" >/dev/null
+{ echo "LISTEN pg_etl_alerts_test;"; for _ in $(seq 60); do echo "SELECT pg_sleep(0.2);"; done; } >"$data/listen.sql"
+psql -X -q -d postgres -f "$data/listen.sql" >"$data/listen.out" 2>&1 &
+listener_pid=$!
+sleep 0.5
+ok_run=$(q "SELECT etl.enqueue('a_ok')")
+bad_run=$(q "SELECT etl.enqueue('a_broken')")
+wait_for 15 "both runs end" "SELECT count(*) = 2 FROM etl.runs WHERE id IN ($ok_run, $bad_run) AND status IN ('succeeded', 'failed')"
+wait_for 15 "the worker delivers both events" \
+  "SELECT count(*) = 2 FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id IN ($ok_run, $bad_run) AND d.status = 'delivered'"
+wait "$listener_pid" || true
+listener_pid=""
+assert_eq "$(grep -c "\"run_id\": $bad_run, \"subject\": \"pipeline a_broken: run $bad_run failed" "$data/listen.out")" 1 \
+  "the LISTENing client got the failed run's event exactly once"
+assert_match "$(grep "\"run_id\": $ok_run," "$data/listen.out")" '"kind": "run_succeeded"' "and the succeeded run's"
+assert_match "$(grep "\"run_id\": $bad_run," "$data/listen.out")" '"sqlstate": "58P01"' "the payload carries the error's SQLSTATE"
+assert_eq "$(q "SELECT attempts FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $bad_run")" 1 \
+  "one attempt, recorded in etl.deliveries"
+
+# ---- thresholds and filters -----------------------------------------------------------
+printf 'id,amount\n1,10\n2,x\n3,30\n' >"$data/one_bad.csv"
+{ echo 'id,amount'; for i in $(seq 20); do echo "$i,bad$i"; done; echo '21,1'; } >"$data/many_bad.csv"
+chmod a+r "$data"/*.csv
+q "SELECT etl.create_pipeline('a_one_bad', '$data/one_bad.csv', 'a_orders', options => '{\"reject_limit\": 100}')" >/dev/null
+q "SELECT etl.create_pipeline('a_many_bad', '$data/many_bad.csv', 'a_orders', options => '{\"reject_limit\": 100}')" >/dev/null
+q "SELECT etl.create_channel('rejects', 'notify', '{\"channel\": \"pg_etl_rejects\"}')" >/dev/null
+q "SELECT etl.subscribe('rejects', ARRAY['rows_rejected'], options => '{\"min_rejected\": 5}')" >/dev/null
+q "SELECT etl.run('a_one_bad'), etl.run('a_many_bad')" >/dev/null
+assert_eq "$(q "SELECT string_agg(e.pipeline || ':' || (e.payload->>'rows_rejected'), ',' ORDER BY e.id) FROM etl.events e WHERE e.kind = 'rows_rejected'")" \
+  "a_one_bad:1,a_many_bad:20" "every run with rejects records a rows_rejected event"
+assert_eq "$(q "SELECT string_agg(e.pipeline, ',') FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE d.channel = 'rejects'")" \
+  "a_many_bad" "only the run above the subscription's min_rejected is delivered"
+q "SELECT etl.create_channel('only_ok', 'notify', '{}')" >/dev/null
+q "SELECT etl.subscribe('only_ok', ARRAY['run_failed'], pipeline => 'a_ok')" >/dev/null
+q "SELECT etl.run('a_broken')" >/dev/null 2>&1
+assert_eq "$(q "SELECT count(*) FROM etl.deliveries WHERE channel = 'only_ok'")" 0 "a subscription for one pipeline ignores the others"
+expect_error 22023 "an unknown event kind is refused" "SELECT etl.subscribe('listen', ARRAY['run_exploded'])"
+expect_error 22023 "an unknown channel kind is refused" "SELECT etl.create_channel('x', 'pager', '{}')"
+expect_error 22023 "an unknown channel option is refused" "SELECT etl.create_channel('x', 'notify', '{\"chanel\": \"x\"}')"
+expect_error 42704 "a subscription to a missing channel is refused" "SELECT etl.subscribe('nope')"
+
+# ---- quality rules that fail raise an event -------------------------------------------
+q "SELECT count(*) FROM etl.check('a_orders', 'RowCount > 1000')" >/dev/null
+assert_match "$(q "SELECT subject FROM etl.events WHERE kind = 'quality_failed' ORDER BY id DESC LIMIT 1")" \
+  'quality check of a_orders: 1 rule' "a failing quality rule records a quality_failed event"
+
+# ---- pg_etl.events = off records nothing ----------------------------------------------
+before=$(q "SELECT count(*) FROM etl.events")
+psql -X -q -d postgres -c "SET pg_etl.events = off" -c "SELECT etl.run('a_broken')" >/dev/null 2>&1
+assert_eq "$(q "SELECT count(*) FROM etl.events")" "$before" "pg_etl.events = off: no event"
+
+# ---- SLAs -----------------------------------------------------------------------------
+# Arrival, at chosen times: a file by 09:00 Europe/Berlin on weekdays.
+touch -d '2026-11-20 07:30 UTC' "$data/landing/fri.csv"
+q "SELECT etl.create_sla('landing', 'arrival', '{\"source\": \"file://$data/landing/*.csv\", \"by\": \"09:00\", \"days\": \"weekdays\", \"timezone\": \"Europe/Berlin\"}')" >/dev/null
+assert_eq "$(q "SELECT options->>'deadline' FROM etl.slas WHERE name = 'landing'")" "0 9 * * 1-5" "09:00 on weekdays is the cron deadline 0 9 * * 1-5"
+q "UPDATE etl.slas SET window_start = '2026-11-19 09:00+01', next_deadline = '2026-11-20 09:00+01', next_check_at = '2026-11-20 09:00+01' WHERE name = 'landing'"
+assert_eq "$(q "SELECT status FROM etl.check_slas('2026-11-20 09:00:30+01') WHERE sla = 'landing'")" ok "Friday's file came before 09:00: ok"
+assert_eq "$(q "SELECT next_deadline FROM etl.slas WHERE name = 'landing'")" "2026-11-23 08:00:00+00" "the next deadline skips the weekend"
+assert_eq "$(q "SELECT status FROM etl.check_slas('2026-11-23 09:00:30+01') WHERE sla = 'landing'")" missed "no file by Monday 09:00: missed"
+q "SELECT * FROM etl.check_slas('2026-11-23 09:01:00+01')" >/dev/null
+q "SELECT * FROM etl.check_slas('2026-11-23 09:01:30+01')" >/dev/null
+assert_eq "$(q "SELECT count(*) FROM etl.events WHERE kind = 'sla_missed' AND payload->>'sla' = 'landing'")" 1 "the miss alerts once"
+touch -d '2026-11-23 08:20 UTC' "$data/landing/mon.csv"
+assert_eq "$(q "SELECT status FROM etl.check_slas('2026-11-23 09:25+01') WHERE sla = 'landing'")" ok "the late file recovers it"
+assert_eq "$(q "SELECT string_agg(kind, ',' ORDER BY id) FROM etl.sla_events WHERE sla = 'landing'")" "missed,recovered" \
+  "etl.sla_events keeps the miss and the recovery"
+assert_match "$(q "SELECT detail->>'late_by' FROM etl.sla_events WHERE sla = 'landing' AND kind = 'recovered'")" '^00:20:00' "and how late the file was"
+
+# Freshness, checked by the worker: no success for 2 seconds alerts once.
+q "SELECT etl.create_pipeline('a_fresh', '$data/orders.csv', 'a_orders', write_mode => 'replace')" >/dev/null
+q "SELECT etl.create_sla('fresh2s', 'freshness', '{\"pipeline\": \"a_fresh\", \"every\": \"2 seconds\"}')" >/dev/null
+wait_for 15 "the worker notices the stale pipeline" "SELECT status = 'missed' FROM etl.slas WHERE name = 'fresh2s'"
+sleep 2
+assert_eq "$(q "SELECT count(*) FROM etl.events WHERE kind = 'sla_missed' AND payload->>'sla' = 'fresh2s'")" 1 "a freshness miss alerts once"
+q "SELECT etl.run('a_fresh')" >/dev/null
+assert_eq "$(q "SELECT status FROM etl.slas WHERE name = 'fresh2s'")" ok "a successful run recovers it at once"
+assert_eq "$(q "SELECT count(*) FROM etl.events WHERE kind = 'sla_recovered' AND payload->>'sla' = 'fresh2s'")" 1 "the recovery is recorded"
+q "SELECT etl.drop_sla('fresh2s')" >/dev/null
+
+# Duration: a run over its limit misses at its end; a fast one recovers.
+q "SELECT etl.create_pipeline('a_slow', '$data/orders.csv', 'a_orders', write_mode => 'replace', transform => \$\$SELECT id::int, amount::numeric FROM input, pg_sleep(coalesce(etl.run_property('sleep'), '0')::float8)\$\$)" >/dev/null
+q "SELECT etl.create_sla('slow1s', 'duration', '{\"pipeline\": \"a_slow\", \"within\": \"1 second\"}')" >/dev/null
+q "SELECT etl.run('a_slow', '{\"sleep\": \"1.3\"}')" >/dev/null
+assert_eq "$(q "SELECT status FROM etl.slas WHERE name = 'slow1s'")" missed "a run that took 1.3 s misses a 1 second SLA"
+assert_match "$(q "SELECT subject FROM etl.events WHERE kind = 'sla_missed' AND payload->>'sla' = 'slow1s'")" 'took 00:00:01 \(limit 1 second\)' "the alert says how long it took"
+q "SELECT etl.reset('a_slow')" >/dev/null   # the same file again
+q "SELECT etl.run('a_slow')" >/dev/null
+assert_eq "$(q "SELECT status FROM etl.slas WHERE name = 'slow1s'")" ok "a fast run recovers it"
+# ... and the worker sees a run that is still going.
+q "SELECT etl.drop_sla('slow1s')" >/dev/null
+q "SELECT etl.create_sla('slow1s', 'duration', '{\"pipeline\": \"a_slow\", \"within\": \"1 second\"}')" >/dev/null
+q "SELECT etl.reset('a_slow')" >/dev/null
+rid=$(q "SELECT etl.enqueue('a_slow', '{\"sleep\": \"6\"}')")
+wait_for 20 "the worker alerts while the run is still running" \
+  "SELECT count(*) = 1 FROM etl.sla_events s JOIN etl.runs r ON r.id = s.run_id WHERE s.sla = 'slow1s' AND s.kind = 'missed' AND r.status = 'running'"
+wait_for 15 "the slow run ends" "SELECT status = 'succeeded' FROM etl.runs WHERE id = $rid"
+assert_eq "$(q "SELECT count(*) FROM etl.events WHERE kind = 'sla_missed' AND run_id = $rid")" 1 "still one alert for that run"
+expect_error 22023 "an SLA with a bad option is refused" "SELECT etl.create_sla('x', 'freshness', '{\"pipeline\": \"a_ok\", \"evry\": \"1 hour\"}')"
+expect_error 42704 "an SLA on a missing pipeline is refused" "SELECT etl.create_sla('x', 'freshness', '{\"pipeline\": \"nope\", \"every\": \"1 hour\"}')"
+
+# ---- anomalies: rows against the last runs --------------------------------------------
+q "CREATE TABLE a_vol (id int, amount numeric)"
+q "SELECT etl.create_pipeline('a_vol', 'file://$data/vol/*.csv', 'a_vol')" >/dev/null
+q "SELECT etl.create_sla('vol_band', 'anomaly', '{\"pipeline\": \"a_vol\", \"metric\": \"rows_written\", \"percent\": 50, \"runs\": 10, \"min_runs\": 5}')" >/dev/null
+vol_file() {  # vol_file N ROWS
+  { echo 'id,amount'; for i in $(seq "$2"); do echo "$i,1"; done; } >"$data/vol/f$1.csv"; chmod a+r "$data/vol/f$1.csv"
+}
+for n in 1 2 3 4 5; do vol_file $n $((100 + n)); q "SELECT etl.run('a_vol')" >/dev/null; done
+assert_eq "$(q "SELECT count(*) FROM etl.sla_events WHERE sla = 'vol_band'")" 0 "steady volumes: no anomaly"
+vol_file 6 400; q "SELECT etl.run('a_vol')" >/dev/null
+assert_match "$(q "SELECT subject FROM etl.events WHERE kind = 'anomaly'")" 'rows_written = 400.0000, outside 50% of the last 5 runs. average 103' \
+  "400 rows against an average of 103 is an anomaly"
+vol_file 7 104; q "SELECT etl.run('a_vol')" >/dev/null
+assert_eq "$(q "SELECT string_agg(kind, ',' ORDER BY id) FROM etl.sla_events WHERE sla = 'vol_band'")" "anomaly,recovered" "back in the band: recovered"
+
+# ---- a restarted launcher is announced ------------------------------------------------
+launcher=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_etl launcher'")
+q "SELECT pg_terminate_backend($launcher)" >/dev/null
+wait_for 20 "a restarted launcher records worker_restarted" "SELECT count(*) = 1 FROM etl.events WHERE kind = 'worker_restarted'"
+
+# ---- OpenLineage ----------------------------------------------------------------------
+assert_eq "$(q "SELECT string_agg(e->>'eventType', ',') FROM etl.openlineage_events($ok_run) e")" "START,COMPLETE" "a run's OpenLineage events"
+assert_eq "$(q "SELECT e->'inputs'->0->>'namespace' || ' ' || (e->'inputs'->0->>'name') FROM etl.openlineage_events($ok_run) e WHERE e->>'eventType' = 'COMPLETE'")" \
+  "file $data/orders.csv" "the input file is a dataset in the file namespace"
+assert_eq "$(q "SELECT (e->'outputs'->0->>'name') || ' ' || (e->'outputs'->0->'outputFacets'->'outputStatistics'->>'rowCount') FROM etl.openlineage_events($ok_run) e WHERE e->>'eventType' = 'COMPLETE'")" \
+  "postgres.public.a_orders 3" "the output table, with its row count"
+assert_eq "$(q "SELECT string_agg(f->>'name' || ':' || (f->>'type'), ',') FROM etl.openlineage_events($ok_run) e, jsonb_array_elements(e->'outputs'->0->'facets'->'schema'->'fields') f WHERE e->>'eventType' = 'COMPLETE'")" \
+  "id:integer,amount:numeric" "and its schema facet"
+assert_eq "$(q "SELECT count(DISTINCT e->'run'->>'runId') FROM etl.openlineage_events($ok_run) e")" 1 "START and COMPLETE share the runId"
+assert_match "$(q "SELECT e->'run'->'facets'->'errorMessage'->>'message' FROM etl.openlineage_events($bad_run) e WHERE e->>'eventType' = 'FAIL'")" \
+  'could not stat file' "a failed run's FAIL event carries the error"
