@@ -2576,7 +2576,6 @@ CREATE TABLE etl.events (
   created_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX events_created_idx ON etl.events USING brin (created_at);
-CREATE INDEX events_run_idx ON etl.events (run_id) WHERE run_id IS NOT NULL;
 COMMENT ON TABLE etl.events IS 'pg_etl: what happened (runs, rejects, quality, SLAs, anomalies, restarts); the outbox';
 
 -- One row per event and channel: the worker delivers it after commit and retries it.
@@ -2608,6 +2607,10 @@ CREATE POLICY own_deliveries ON etl.deliveries
   USING (EXISTS (SELECT FROM etl.channels c WHERE c.name = channel AND c.owner = current_user));
 GRANT SELECT, INSERT, UPDATE, DELETE ON etl.channels, etl.subscriptions TO PUBLIC;
 GRANT SELECT ON etl.events, etl.deliveries TO PUBLIC;
+
+CREATE FUNCTION etl._wake_maintenance() RETURNS void
+  AS 'MODULE_PATHNAME', 'pg_etl_wake_maintenance' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION etl._wake_maintenance() IS 'Wakes the worker that delivers events when this transaction commits';
 
 CREATE FUNCTION etl._event_kinds() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['run_started', 'run_succeeded', 'run_failed', 'run_dead', 'run_cancelled', 'rows_rejected',
@@ -2727,7 +2730,7 @@ BEGIN
      AND (_emit.kind <> 'rows_rejected' OR (coalesce(rejected, 0) >= s.min_rejected AND coalesce(reject_rate, 0) >= s.min_reject_rate));
   GET DIAGNOSTICS n = ROW_COUNT;
   IF n > 0 THEN
-    PERFORM etl._wake_launcher();
+    PERFORM etl._wake_maintenance();
   END IF;
   RETURN eid;
 END $$;
@@ -2737,35 +2740,33 @@ REVOKE ALL ON FUNCTION etl._emit(text, text, text, jsonb, text, bigint, name, bi
 CREATE FUNCTION etl._run_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  name text := coalesce(NEW.pipeline, NEW.workflow);
+  job text := coalesce(NEW.pipeline, NEW.workflow);
   what text := CASE WHEN NEW.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END;
   body jsonb;
   rate float8;
 BEGIN
-  body := jsonb_build_object('run_id', NEW.id, what, name, 'status', NEW.status, 'attempt', NEW.attempt,
+  body := jsonb_build_object('run_id', NEW.id, what, job, 'status', NEW.status, 'attempt', NEW.attempt,
                              'trigger', NEW.trigger, 'started_at', NEW.started_at, 'finished_at', NEW.finished_at,
                              'rows_read', NEW.rows_read, 'rows_written', NEW.rows_written,
                              'rows_rejected', NEW.rows_rejected, 'bytes_read', NEW.bytes_read,
                              'error', NEW.error, 'sqlstate', NEW.sqlstate);
   IF NEW.status = 'running' THEN
-    IF NEW.attempt = 1 THEN
-      PERFORM etl._emit('run_started', 'info', format('%s %s: run %s started', what, name, NEW.id), body, name, NEW.id, NEW.owner);
+    IF NEW.attempt = 1 AND EXISTS (SELECT FROM etl.subscriptions s WHERE 'run_started' = ANY (s.events)) THEN
+      PERFORM etl._emit('run_started', 'info', format('%s %s: run %s started', what, job, NEW.id), body, job, NEW.id, NEW.owner);
     END IF;
     RETURN NULL;
   END IF;
   PERFORM etl._emit('run_' || NEW.status, CASE NEW.status WHEN 'succeeded' THEN 'info' WHEN 'cancelled' THEN 'warning' ELSE 'error' END,
-                    format('%s %s: run %s %s', what, name, NEW.id, NEW.status)
+                    format('%s %s: run %s %s', what, job, NEW.id, NEW.status)
                       || CASE WHEN NEW.error IS NOT NULL THEN ': ' || left(NEW.error, 200) ELSE '' END,
-                    body, name, NEW.id, NEW.owner);
+                    body, job, NEW.id, NEW.owner);
   IF coalesce(NEW.rows_rejected, 0) > 0 THEN
     rate := NEW.rows_rejected::float8 / greatest(1, coalesce(NEW.rows_read, NEW.rows_written + NEW.rows_rejected));
     PERFORM etl._emit('rows_rejected', 'warning',
-                      format('%s %s: run %s rejected %s rows (%s%%)', what, name, NEW.id, NEW.rows_rejected, round((rate * 100)::numeric, 2)),
-                      body || jsonb_build_object('reject_rate', rate), name, NEW.id, NEW.owner, NEW.rows_rejected, rate);
+                      format('%s %s: run %s rejected %s rows (%s%%)', what, job, NEW.id, NEW.rows_rejected, round((rate * 100)::numeric, 2)),
+                      body || jsonb_build_object('reject_rate', rate), job, NEW.id, NEW.owner, NEW.rows_rejected, rate);
   END IF;
-  IF NEW.status = 'succeeded' AND NEW.pipeline IS NOT NULL THEN
-    PERFORM etl._check_run_slas(NEW.id);
-  ELSIF NEW.pipeline IS NOT NULL AND EXISTS (SELECT FROM etl.slas s WHERE s.pipeline = NEW.pipeline AND s.kind = 'duration') THEN
+  IF EXISTS (SELECT FROM etl.slas s WHERE s.pipeline = job) THEN
     PERFORM etl._check_run_slas(NEW.id);
   END IF;
   RETURN NULL;
@@ -3044,7 +3045,7 @@ BEGIN
   END IF;
   INSERT INTO etl.slas (name, kind, pipeline, source, options, window_start, next_deadline, next_check_at)
   VALUES (s.name, s.kind, s.pipeline, s.source, s.options, s.window_start, s.next_deadline, s.next_check_at);
-  PERFORM etl._wake_launcher();
+  PERFORM etl._wake_maintenance();
 END $$;
 COMMENT ON FUNCTION etl.create_sla(text, text, jsonb) IS 'An SLA (arrival, freshness, duration) or an anomaly band on a pipeline''s runs';
 

@@ -16,11 +16,13 @@ namespace pg_etl::worker {
 namespace {
 
 struct SharedState {
-  int launcher_procno;  // -1: no launcher
+  int launcher_procno;     // -1: no launcher
+  int maintenance_procno;  // -1: no maintenance worker alive
 };
 
 SharedState* g_state = nullptr;
 bool wake_at_commit = false;
+bool maintenance_wake_pending = false;
 bool callback_registered = false;
 shmem_request_hook_type prev_request_hook = nullptr;
 shmem_startup_hook_type prev_startup_hook = nullptr;
@@ -35,7 +37,7 @@ void startup_hook() {
   LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found;
   g_state = static_cast<SharedState*>(ShmemInitStruct("pg_etl", sizeof(SharedState), &found));
-  if (!found) g_state->launcher_procno = -1;
+  if (!found) g_state->launcher_procno = g_state->maintenance_procno = -1;
   LWLockRelease(AddinShmemInitLock);
 }
 
@@ -43,13 +45,29 @@ void clear_launcher(int, Datum) {
   if (g_state && g_state->launcher_procno == MyProc->pgprocno) g_state->launcher_procno = -1;
 }
 
+void clear_maintenance(int, Datum) {
+  if (g_state && g_state->maintenance_procno == MyProc->pgprocno) g_state->maintenance_procno = -1;
+}
+
+// A living maintenance worker takes new deliveries itself; otherwise the launcher
+// starts one.
+void wake_maintenance_now() {
+  if (!g_state) return;
+  const int procno = g_state->maintenance_procno;
+  if (procno >= 0)
+    SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+  else
+    wake_launcher_now();
+}
+
 // At commit, not before: the launcher must see the queued run when it wakes.
 void on_xact(XactEvent event, void*) {
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
     if (wake_at_commit) wake_launcher_now();
-    wake_at_commit = false;
+    if (maintenance_wake_pending) wake_maintenance_now();
+    wake_at_commit = maintenance_wake_pending = false;
   } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
-    wake_at_commit = false;
+    wake_at_commit = maintenance_wake_pending = false;
   }
 }
 
@@ -68,12 +86,29 @@ void register_launcher_latch() {
   on_shmem_exit(clear_launcher, 0);
 }
 
-void wake_launcher_at_commit() {
+void register_maintenance_latch() {
+  if (!g_state) return;
+  g_state->maintenance_procno = MyProc->pgprocno;
+  on_shmem_exit(clear_maintenance, 0);
+}
+
+namespace {
+void ensure_xact_callback() {
   if (!callback_registered) {
     pg::pg_guard([] { RegisterXactCallback(on_xact, nullptr); });
     callback_registered = true;
   }
+}
+}  // namespace
+
+void wake_launcher_at_commit() {
+  ensure_xact_callback();
   wake_at_commit = true;
+}
+
+void wake_maintenance_at_commit() {
+  ensure_xact_callback();
+  maintenance_wake_pending = true;
 }
 
 void wake_launcher_now() {
@@ -87,5 +122,11 @@ void wake_launcher_now() {
 // etl._wake_launcher(): wake the background worker when this transaction commits.
 PG_ETL_FUNCTION(pg_etl_wake_launcher) {
   pg_etl::worker::wake_launcher_at_commit();
+  PG_RETURN_VOID();
+}
+
+// etl._wake_maintenance(): new deliveries or SLA work, at commit.
+PG_ETL_FUNCTION(pg_etl_wake_maintenance) {
+  pg_etl::worker::wake_maintenance_at_commit();
   PG_RETURN_VOID();
 }

@@ -16,4 +16,10 @@ void wake_launcher_now();
 // Wakes it when the current transaction commits (nothing on abort).
 void wake_launcher_at_commit();
 
+// The maintenance worker (deliveries, SLA checks) registers itself while it lives.
+void register_maintenance_latch();
+
+// At commit, wakes the maintenance worker, or the launcher to start one.
+void wake_maintenance_at_commit();
+
 }  // namespace pg_etl::worker

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Overhead of observability on pipeline runs, for issue 8 (bench/RESULTS.md records its
+# output): the same runs with metrics (etl.run_stats), lineage (etl.lineage) and the
+# event outbox (etl.events, and a delivery per event for a subscribed NOTIFY channel,
+# sent by the worker) switched on, and with all three switched off
+# (SET pg_etl.metrics / pg_etl.lineage / pg_etl.events = off). Each measurement is a
+# psql session of back-to-back runs, every run its own transaction (etl.reset, then
+# etl.run), timed by the wall clock; on and off alternate in every round; median of
+# RUNS (default 5).
+#   small: SMALL_RUNS (default 200) runs of a 100-row CSV: the per-run cost, worst case
+#   large: LARGE_RUNS (default 5) runs of a 200,000-row CSV
+#   bench/run_observability_bench.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+. "$root/bench/lib.sh"
+RUNS="${RUNS:-5}" SMALL_RUNS="${SMALL_RUNS:-200}" LARGE_RUNS="${LARGE_RUNS:-5}"
+DIR="$root/build/bench-observability-cluster"
+PORT="${PG_ETL_BENCH_PORT:-55630}"
+DATA=/tmp/pg_etl_observability_bench
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+bench_cluster "$DIR" "$PORT" "shared_buffers = 512MB
+pg_etl.database = postgres"
+rm -rf "$DATA" && mkdir -p "$DATA" && chmod 777 "$DATA"
+awk 'BEGIN {print "id,customer,amount"; for (i = 1; i <= 100; i++) printf "%d,customer %d,%d.%02d\n", i, i % 97, i, i % 100}' >"$DATA/small.csv"
+awk 'BEGIN {print "id,customer,amount"; for (i = 1; i <= 200000; i++) printf "%d,customer %d,%d.%02d\n", i, i % 97, i, i % 100}' >"$DATA/large.csv"
+chmod a+r "$DATA"/*.csv
+
+psql -X -q -v ON_ERROR_STOP=1 <<SQL
+CREATE EXTENSION pg_etl;
+CREATE TABLE t_small (id int, customer text, amount numeric);
+CREATE TABLE t_large (id int, customer text, amount numeric);
+SELECT etl.create_pipeline('small', '$DATA/small.csv', 't_small', write_mode => 'replace');
+SELECT etl.create_pipeline('large', '$DATA/large.csv', 't_large', write_mode => 'replace');
+SELECT etl.create_channel('watch', 'notify', '{"channel": "bench"}');
+SELECT etl.subscribe('watch', ARRAY['run_succeeded', 'run_failed', 'run_dead', 'rows_rejected']);
+SQL
+has_metrics=$(psql -X -A -t -c "SELECT count(*) FROM pg_settings WHERE name = 'pg_etl.metrics'")
+TIMES=$(mktemp /tmp/pg_etl_observability_bench.XXXXXX)
+trap 'rm -f "$TIMES"; rm -rf "$DATA"; cluster_stop "$DIR" fast' EXIT
+
+# session NAME PIPELINE N on|off: N runs in one psql session, wall time in ms to $TIMES.
+session() {
+  local name="$1" pipeline="$2" n="$3" mode="$4" t0 t1
+  {
+    if [ "$mode" = off ]; then
+      echo "SET pg_etl.events = off;"
+      echo "SET pg_etl.lineage = off;"
+      [ "$has_metrics" = 1 ] && echo "SET pg_etl.metrics = off;"
+    fi
+    for _ in $(seq "$n"); do echo "SELECT etl.reset('$pipeline'); SELECT etl.run('$pipeline');"; done
+  } >"$DATA/session.sql"
+  t0=$(date +%s%N)
+  psql -X -q -v ON_ERROR_STOP=1 -f "$DATA/session.sql" >/dev/null
+  t1=$(date +%s%N)
+  echo "$name $(( (t1 - t0) / 1000000 ))" >>"$TIMES"
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+session warmup small 50 on
+for r in $(seq "$RUNS"); do
+  if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
+  for mode in $order; do session "small_$mode" small "$SMALL_RUNS" "$mode"; done
+  for mode in $order; do session "large_$mode" large "$LARGE_RUNS" "$mode"; done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+events=$(psql -X -A -t -c "SELECT count(*) FROM etl.events")
+delivered=$(psql -X -A -t -c "SELECT count(*) FILTER (WHERE status = 'delivered') || ' of ' || count(*) FROM etl.deliveries")
+lineage=$(psql -X -A -t -c "SELECT count(*) FROM etl.lineage")
+
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+runs_of() { awk -v k="$1" '$1 == k {printf "%s ", $2}' "$TIMES"; }
+m() { runs_of "$1" | median; }
+per_run() { awk -v t="$(m "$1")" -v n="$2" 'BEGIN {printf "%.2f", t / n}'; }
+overhead() { awk -v on="$(m "$1_on")" -v off="$(m "$1_off")" 'BEGIN {printf "%+.1f %%", (on / off - 1) * 100}'; }
+cat <<MD
+
+### Observability overhead on pipeline runs ($(date -u +%Y-%m-%d), $(nproc) cores, median of $RUNS)
+
+Command: \`bench/run_observability_bench.sh\` (PostgreSQL $(psql -X -A -t -c 'SHOW server_version'); metrics switch present: $([ "$has_metrics" = 1 ] && echo yes || echo no))
+
+| Runs | With metrics, lineage and outbox | All three off | Per run (on / off) | Overhead | Goal |
+|---|---|---|---|---|---|
+| $SMALL_RUNS runs of a 100-row CSV | $(m small_on) ms | $(m small_off) ms | $(per_run small_on "$SMALL_RUNS") / $(per_run small_off "$SMALL_RUNS") ms | **$(overhead small)** | <= 5 % |
+| $LARGE_RUNS runs of a 200,000-row CSV | $(m large_on) ms | $(m large_off) ms | $(per_run large_on "$LARGE_RUNS") / $(per_run large_off "$LARGE_RUNS") ms | **$(overhead large)** | <= 5 % |
+
+Every session (ms): small on $(runs_of small_on); small off $(runs_of small_off); large on $(runs_of large_on); large off $(runs_of large_off)
+
+With everything on, the runs wrote $events events ($delivered deliveries delivered by the worker during the benchmark) and $lineage lineage rows.
+MD
