@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
 #include "core/record_stream.hpp"
+#include "core/reject_record.hpp"
 #include "core/sqlstate.hpp"
 #include "core/url.hpp"
 #include "extension/copy_batch.hpp"
@@ -109,6 +110,8 @@ class Loader {
   uint64_t run_copy(size_t lo, size_t hi, bool stream);
   void copy_range(size_t lo, size_t hi);
   void reject_row(size_t r, const std::string& column, const std::string& message, const std::string& state);
+  std::string record_of(const Record& rec, const std::string& url) const;
+  std::string record_of_batch_row(size_t r) const;
   void flush_rejects();
   void strip_copy_context(ErrorData* edata);
 
@@ -377,7 +380,7 @@ void Loader::encode(const Record& rec) {
         arena.resize(start);
         batch_.drop_row();
         rejects_.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset), col.name,
-                                  std::string(rec.raw), err.message, err.sqlstate},
+                                  std::string(rec.raw), err.message, err.sqlstate, record_of(rec, url)},
                         stream_->source_position(static_cast<size_t>(c.value)));
         return;
     }
@@ -445,8 +448,66 @@ void Loader::reject_row(size_t r, const std::string& column, const std::string& 
     if (cols_[copy_cols_[k].target].name == column && copy_cols_[k].value >= 0)
       position = stream_->source_position(static_cast<size_t>(copy_cols_[k].value));
   rejects_.reject(RejectRow{stream_->files()[row.file].entry.url, static_cast<int64_t>(row.line),
-                            static_cast<int64_t>(row.byte_offset), column, std::string(batch_.raw(r)), message, state},
+                            static_cast<int64_t>(row.byte_offset), column, std::string(batch_.raw(r)), message, state,
+                            record_of_batch_row(r)},
                   position);
+}
+
+// A rejected record's fields by target column, as read (constants left out: a replay
+// gets them from the pipeline again).
+std::string Loader::record_of(const Record& rec, const std::string& url) const {
+  std::vector<RejectField> fields;
+  for (const CopyColumn& c : copy_cols_) {
+    const std::string& name = cols_[c.target].name;
+    if (c.value >= 0) {
+      const Value& v = rec.values[static_cast<size_t>(c.value)];
+      fields.emplace_back(name, v.is_null() ? std::nullopt : std::optional<std::string>(std::string(v.text)));
+    } else if (c.value == CopyColumn::kFileUrl) {
+      fields.emplace_back(name, url);
+    }
+  }
+  return reject_record_json(fields);
+}
+
+// The same for a row whose deferred conversion failed: fields still deferred are text;
+// the others are in binary form and go back to text through the type's receive and
+// output functions.
+std::string Loader::record_of_batch_row(size_t r) const {
+  std::vector<RejectField> fields;
+  auto& batch = const_cast<CopyBatch&>(batch_);
+  for (size_t k = 0; k < copy_cols_.size(); k++) {
+    const CopyColumn& c = copy_cols_[k];
+    if (c.value == CopyColumn::kConstant || c.value == CopyColumn::kPartition) continue;
+    const TargetColumn& col = cols_[c.target];
+    const CopyBatch::Field& f = batch.field(r, k);
+    if (f.length < 0) {
+      fields.emplace_back(col.name, std::nullopt);
+      continue;
+    }
+    std::string_view bytes = batch.field_text(r, k);
+    if (f.deferred) {
+      fields.emplace_back(col.name, std::string(bytes));
+      continue;
+    }
+    std::optional<std::string> text;
+    ErrorData* e = try_in_subtransaction([&] {
+      StringInfoData buf;
+      initStringInfo(&buf);
+      appendBinaryStringInfo(&buf, bytes.data(), static_cast<int>(bytes.size()));
+      // the base type's functions: a domain's receive would apply the check that failed
+      const Oid type = OidIsValid(col.base_type) ? col.base_type : col.type;
+      Oid recv, ioparam, out;
+      bool varlena;
+      getTypeBinaryInputInfo(type, &recv, &ioparam);
+      Datum d = OidReceiveFunctionCall(recv, &buf, ioparam, col.typmod);
+      getTypeOutputInfo(type, &out, &varlena);
+      char* s = OidOutputFunctionCall(out, d);
+      text = std::string(s);
+    });
+    if (e) text.reset();  // cannot happen for bytes we encoded; the field is left out rather than guessed
+    if (text) fields.emplace_back(col.name, std::move(text));
+  }
+  return reject_record_json(fields);
 }
 
 // Appends the next chunk of the COPY BINARY stream to out_; false after the trailer.

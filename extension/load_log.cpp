@@ -64,10 +64,10 @@ int64_t begin_load(const std::string& target, const std::string& url, const std:
 
 void write_rejects(int64_t load_id, const std::vector<RejectRow>& rows) {
   for (const RejectRow& r : rows)
-    run("INSERT INTO etl.rejects (load_id, url, line, byte_offset, column_name, raw, message, sqlstate) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    run("INSERT INTO etl.rejects (load_id, url, line, byte_offset, column_name, raw, message, sqlstate, record, "
+        "record_stage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, CASE WHEN $9 IS NOT NULL THEN 'read' END)",
         {int8_arg(load_id), text_arg(r.url), int8_or_null(r.line), int8_or_null(r.byte_offset), text_or_null(r.column),
-         text_or_null(r.raw), text_arg(r.message), text_arg(r.sqlstate)},
+         text_or_null(r.raw), text_arg(r.message), text_arg(r.sqlstate), text_or_null(r.record)},
         false);
 }
 

@@ -20,6 +20,7 @@ struct RejectRow {
   std::string raw;
   std::string message;
   std::string sqlstate;
+  std::string record;  // the row's fields as JSON (core/reject_record.hpp); empty: not known
 };
 
 // Inserts the etl.loads row and returns its id. target may be empty (a read).

@@ -937,3 +937,75 @@ LANGUAGE sql STABLE AS $$ SELECT * FROM etl._lineage_walk(dataset, depth, false)
 COMMENT ON FUNCTION etl.lineage_downstream(text, int) IS 'Datasets this one fed, hop by hop (level 1 = direct outputs)';
 
 -- ==== [http] the /metrics endpoint and the status page ===========================================
+
+-- ==== rejected rows that did not convert can be replayed too (issue 7) ==========================
+-- The loader keeps a rejected row's fields as read (record_stage 'read': the shape of the
+-- pipeline's "input"); rows a quality rule rejected keep the batch row (record_stage NULL:
+-- after the transform). A replay feeds each through the part of the pipeline it missed.
+ALTER TABLE etl.rejects ADD COLUMN record_stage text CHECK (record_stage IN ('read'));
+COMMENT ON COLUMN etl.rejects.record_stage IS
+  'read: record holds the fields as read (replayed through the transform); NULL: the row after the transform';
+
+CREATE OR REPLACE FUNCTION etl._replay_into_batch(p etl.pipelines, rid bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  ids bigint[];
+BEGIN
+  SELECT array_agg(x::bigint) INTO ids FROM jsonb_array_elements_text((SELECT params->'rejects' FROM etl.runs WHERE id = rid)) x;
+  PERFORM etl._create_empty_batch(p);
+  INSERT INTO pg_temp._etl_batch
+  SELECT (jsonb_populate_record(NULL::pg_temp._etl_batch, j.record)).*
+    FROM etl.rejects j WHERE j.id = ANY (ids) AND j.replayed_at IS NULL AND j.record_stage IS NULL ORDER BY j.id;
+  IF EXISTS (SELECT FROM etl.rejects j WHERE j.id = ANY (ids) AND j.replayed_at IS NULL AND j.record_stage = 'read') THEN
+    EXECUTE format('CREATE TEMP TABLE input (%s)',
+                   coalesce(p.input_columns, etl._input_columns(p.options, p.source, p.target, p.transform)));
+    INSERT INTO pg_temp.input
+    SELECT (jsonb_populate_record(NULL::pg_temp.input, j.record)).*
+      FROM etl.rejects j WHERE j.id = ANY (ids) AND j.replayed_at IS NULL AND j.record_stage = 'read' ORDER BY j.id;
+    EXECUTE 'INSERT INTO pg_temp._etl_batch ' || etl._batch_query(p);
+    DROP TABLE pg_temp.input;
+  END IF;
+  UPDATE etl.rejects SET replayed_at = clock_timestamp(), replay_run_id = rid WHERE id = ANY (ids) AND replayed_at IS NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION etl.replay_rejects(pipeline text, reject_ids bigint[] DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  ids bigint[];
+  bad bigint;
+  rid bigint;
+  r etl.runs;
+BEGIN
+  IF NOT EXISTS (SELECT FROM etl.pipelines p WHERE p.name = replay_rejects.pipeline) THEN
+    RAISE EXCEPTION 'pipeline "%" does not exist', pipeline USING ERRCODE = 'undefined_object';
+  END IF;
+  SELECT min(id) INTO bad FROM unnest(reject_ids) i(id)
+   WHERE NOT EXISTS (SELECT FROM etl.rejects j WHERE j.id = i.id AND j.pipeline = replay_rejects.pipeline);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'reject % is not a rejected row of pipeline "%"', bad, pipeline USING ERRCODE = 'undefined_object',
+      HINT = format('SELECT id, message FROM etl.rejects WHERE pipeline = %L AND replayed_at IS NULL', pipeline);
+  END IF;
+  SELECT min(j.id) INTO bad FROM etl.rejects j
+   WHERE j.pipeline = replay_rejects.pipeline AND j.record IS NULL AND j.replayed_at IS NULL
+     AND j.id = ANY (reject_ids);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'reject % is a malformed record (it could not be split into fields), so it cannot be replayed', bad
+      USING ERRCODE = 'feature_not_supported', DETAIL = (SELECT message FROM etl.rejects WHERE id = bad),
+      HINT = 'fix the file and load it again (etl.reset or etl.skip_file)';
+  END IF;
+  SELECT array_agg(j.id ORDER BY j.id) INTO ids FROM etl.rejects j
+   WHERE j.pipeline = replay_rejects.pipeline AND j.record IS NOT NULL AND j.replayed_at IS NULL
+     AND (reject_ids IS NULL OR j.id = ANY (reject_ids));
+  IF ids IS NULL THEN
+    RAISE NOTICE 'pipeline "%" has no rejected rows to replay', pipeline;
+    RETURN NULL;
+  END IF;
+  rid := etl._new_run(pipeline, 'replay', jsonb_build_object('rejects', to_jsonb(ids)), 'running');
+  IF NOT etl._perform_run(rid, false) THEN
+    SELECT * INTO r FROM etl.runs WHERE id = rid;
+    RAISE WARNING 'replay run % of % failed: %', rid, pipeline, r.error USING DETAIL = 'SQLSTATE ' || r.sqlstate,
+      HINT = 'the rows stay in etl.rejects, not replayed: fix etl.rejects.record, the transform or the target, and replay again';
+  END IF;
+  RETURN rid;
+END $$;
+COMMENT ON FUNCTION etl.replay_rejects(text, bigint[]) IS
+  'Replays rejected rows (quality rejects, and rows that did not convert) through the pipeline; returns the run id';

@@ -159,6 +159,37 @@ assert_eq "$(q "SELECT count(*) FILTER (WHERE replayed_at IS NULL), count(*) FIL
 assert_eq "$(q "SELECT etl.replay_rejects('people') IS NULL")" t "nothing left to replay"
 expect_error 42704 "replay refuses ids of other pipelines" "SELECT etl.replay_rejects('people', ARRAY[-1::bigint])" $DB
 
+# Rows that did not convert keep their fields as read, and replay after a fix too.
+cat >"$dir/typed.csv" <<'CSV'
+id,amount,qty,note
+1,10.5,1,ok
+2,12;5,2,semicolon typo
+3,7,-3,"negative, for a domain"
+4,8,1,too,many,fields
+CSV
+chmod 644 "$dir"/*.csv
+q "CREATE DOMAIN positive_int AS int CHECK (VALUE > 0)"
+q "CREATE TABLE typed (id int, amount numeric, qty positive_int, note text)"
+q "SELECT etl.create_pipeline('typed', '$dir/typed.csv', 'typed', options => '{\"reject_limit\": 10}')" >/dev/null
+q "SELECT etl.run('typed')" >/dev/null
+assert_eq "$(q "SELECT string_agg(id::text, ',') FROM typed")" "1" "rows that do not convert are rejected"
+assert_eq "$(q "SELECT record::text || ' ' || record_stage FROM etl.rejects WHERE pipeline = 'typed' AND line = 3")" \
+  '{"id": "2", "qty": "2", "note": "semicolon typo", "amount": "12;5"} read' "a rejected row keeps its fields as read"
+assert_eq "$(q "SELECT record::text FROM etl.rejects WHERE pipeline = 'typed' AND line = 4")" \
+  '{"id": "3", "qty": "-3", "note": "negative, for a domain", "amount": "7"}' "also when the type's own input function refused it (a domain)"
+assert_eq "$(q "SELECT record IS NULL FROM etl.rejects WHERE pipeline = 'typed' AND line = 5")" t "a malformed line has no fields"
+malformed=$(q "SELECT id FROM etl.rejects WHERE pipeline = 'typed' AND line = 5")
+expect_error 0A000 "a malformed line cannot be replayed" "SELECT etl.replay_rejects('typed', ARRAY[$malformed])" $DB
+q "UPDATE etl.rejects SET replayed_at = now() WHERE id = $malformed"   # dealt with at the source
+rid=$(q "SELECT etl.replay_rejects('typed')" 2>/dev/null)
+assert_eq "$(q "SELECT status, sqlstate FROM etl.runs WHERE id = $rid"):$(q "SELECT count(*) FROM etl.rejects WHERE pipeline = 'typed' AND replayed_at IS NULL")" \
+  "failed|22P02:2" "replayed unchanged, the bad value fails again and the rows stay"
+q "UPDATE etl.rejects SET record = record || '{\"amount\": \"12.5\"}' WHERE pipeline = 'typed' AND line = 3"
+q "UPDATE etl.rejects SET record = record || '{\"qty\": \"3\"}' WHERE pipeline = 'typed' AND line = 4"
+rid=$(q "SELECT etl.replay_rejects('typed')")
+assert_eq "$(q "SELECT status, rows_written FROM etl.runs WHERE id = $rid"):$(q "SELECT string_agg(id || '=' || amount || 'x' || qty, ',' ORDER BY id) FROM typed")" \
+  "succeeded|2:1=10.5x1,2=12.5x2,3=7x3" "fixed in etl.rejects.record, they replay into the target"
+
 # ---- dedupe_key / dedupe_order ----------------------------------------------------------------
 cat >"$dir/updates.csv" <<'CSV'
 id,email,age,version
