@@ -725,6 +725,15 @@ $$;
 
 -- ==== [lineage] OpenLineage events, column-level lineage, upstream and downstream ===============
 
+-- The columns each output column of a SELECT comes from, and those that steer its rows:
+-- {"columns": [{"column", "sources": [{"relation", "column", "subtype"}]}], "indirect": [...]}.
+-- Parsed and analyzed in the caller's session (pg_temp.input resolves), as PREPARE would:
+-- nothing is planned or executed.
+-- PARALLEL RESTRICTED: a parallel worker cannot see the leader's temporary tables.
+CREATE FUNCTION etl._column_lineage(query text) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'pg_etl_column_lineage' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION etl._column_lineage(text) IS 'Column-level lineage of a SELECT (OpenLineage subtypes), from PostgreSQL''s parser and analyzer';
+
 -- Column-level lineage of each pipeline, derived at definition time by PostgreSQL's own
 -- parser and analyzer (etl._column_lineage) from the transform over "input".
 ALTER TABLE etl.pipelines ADD COLUMN column_lineage jsonb;
@@ -900,7 +909,9 @@ CREATE VIEW etl.lineage_graph WITH (security_invoker = true) AS
   SELECT e.input, e.input_kind, e.output, e.pipeline, max(e.run_id) AS last_run_id, max(e.finished_at) AS last_seen
     FROM etl.lineage_edges e GROUP BY e.input, e.input_kind, e.output, e.pipeline
   UNION
-  SELECT DISTINCT src->>'relation', 'table', p.target::text, p.name, NULL::bigint, NULL::timestamptz
+  -- named as regclass prints them, like the targets above (no schema when on the search_path)
+  SELECT DISTINCT coalesce(to_regclass(src->>'relation')::text, src->>'relation'), 'table', p.target::text, p.name,
+         NULL::bigint, NULL::timestamptz
     FROM etl.pipelines p
    CROSS JOIN LATERAL jsonb_array_elements(p.column_lineage->'columns') c
    CROSS JOIN LATERAL jsonb_array_elements(c->'sources') src

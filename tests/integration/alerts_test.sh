@@ -158,3 +158,29 @@ assert_eq "$(q "SELECT string_agg(f->>'name' || ':' || (f->>'type'), ',') FROM e
 assert_eq "$(q "SELECT count(DISTINCT e->'run'->>'runId') FROM etl.openlineage_events($ok_run) e")" 1 "START and COMPLETE share the runId"
 assert_match "$(q "SELECT e->'run'->'facets'->'errorMessage'->>'message' FROM etl.openlineage_events($bad_run) e WHERE e->>'eventType' = 'FAIL'")" \
   'could not stat file' "a failed run's FAIL event carries the error"
+
+# ---- column-level lineage and lineage walks ---------------------------------------------
+printf 'order_id,region\n1,EU\n2,US\n' >"$data/regions.csv" && chmod a+r "$data/regions.csv"
+q "CREATE TABLE a_enriched (order_id int, region text, amount_eur numeric, n int)"
+q "SELECT etl.create_pipeline('a_enrich', '$data/regions.csv', 'a_enriched', transform => \$\$
+     SELECT i.order_id::int AS order_id, upper(i.region) AS region, o.amount * 0.9 AS amount_eur,
+            count(*) OVER (PARTITION BY i.region)::int AS n
+       FROM input i JOIN a_orders o ON o.id = i.order_id::int WHERE o.amount > 0\$\$)" >/dev/null
+assert_eq "$(q "SELECT string_agg(c->>'column' || '<-' || (s->>'relation') || '.' || (s->>'column') || ':' || (s->>'subtype'), ' ' ORDER BY c->>'column', s->>'relation', s->>'column')
+                FROM etl.pipelines p, jsonb_array_elements(p.column_lineage->'columns') c, jsonb_array_elements(c->'sources') s WHERE p.name = 'a_enrich'")" \
+  "amount_eur<-public.a_orders.amount:TRANSFORMATION order_id<-pg_temp.input.order_id:TRANSFORMATION region<-pg_temp.input.region:TRANSFORMATION" \
+  "column lineage from PostgreSQL's analyzer: each target column's sources"
+assert_match "$(q "SELECT string_agg((s->>'relation') || '.' || (s->>'column') || ':' || (s->>'subtype'), ' ') FROM etl.pipelines p, jsonb_array_elements(p.column_lineage->'indirect') s WHERE p.name = 'a_enrich'")" \
+  'public.a_orders.id:JOIN.*public.a_orders.amount:FILTER.*pg_temp.input.region:WINDOW' "and the columns that join, filter and partition"
+enrich_run=$(q "SELECT etl.run('a_enrich')")
+assert_eq "$(q "SELECT string_agg(f.key || '<-' || (i->>'namespace') || ':' || (i->>'name') || '.' || (i->>'field'), ' ' ORDER BY f.key, i->>'name')
+                FROM etl.openlineage_events($enrich_run) e, jsonb_each(e->'outputs'->0->'facets'->'columnLineage'->'fields') f,
+                     jsonb_array_elements(f.value->'inputFields') i WHERE e->>'eventType' = 'COMPLETE'")" \
+  "amount_eur<-postgres://127.0.0.1:$PGPORT:postgres.public.a_orders.amount order_id<-file:$data/regions.csv.order_id region<-file:$data/regions.csv.region" \
+  "the OpenLineage columnLineage facet maps input to the run's file and joined tables to their datasets"
+assert_match "$(q "SELECT string_agg(DISTINCT level || ':' || dataset || ':' || coalesce(via_pipeline, ''), ' ') FROM etl.lineage_upstream('a_enriched')")" \
+  "^1:a_orders:a_enrich 1:file://$data/regions.csv:a_enrich 2:file://$data/many_bad.csv:a_many_bad 2:file://$data/one_bad.csv:a_one_bad 2:file://$data/orders.csv:a_fresh 2:file://$data/orders.csv:a_ok" \
+  "lineage_upstream walks through the joined table to the files that fed it"
+assert_eq "$(q "SELECT string_agg(DISTINCT level || ':' || dataset, ' ') FROM etl.lineage_downstream('file://$data/orders.csv')")" \
+  "1:a_orders 2:a_enriched" "lineage_downstream: a file, the table it fed, what that table fed"
+assert_eq "$(q "SELECT count(*) FROM etl.lineage_upstream('a_enriched', 1)")" 2 "depth limits the walk"

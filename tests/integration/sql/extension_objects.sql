@@ -29,10 +29,10 @@ described AS (
                          SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), ', ' ORDER BY conname)
                            FROM pg_constraint WHERE conrelid = c.oid), '')
                     || E'\n  indexes: ' || coalesce((
-                         SELECT string_agg(pg_get_indexdef(indexrelid), ', ' ORDER BY 1)
+                         SELECT string_agg(pg_get_indexdef(indexrelid), ', ' ORDER BY pg_get_indexdef(indexrelid))
                            FROM pg_index WHERE indrelid = c.oid), '')
                     || E'\n  triggers: ' || coalesce((
-                         SELECT string_agg(pg_get_triggerdef(oid), ', ' ORDER BY 1)
+                         SELECT string_agg(pg_get_triggerdef(oid), ', ' ORDER BY pg_get_triggerdef(oid))
                            FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal), '')
                     || E'\n  policies: ' || coalesce((
                          SELECT string_agg(polname || ' ' || polcmd::text || ' ' || coalesce(pg_get_expr(polqual, polrelid), ''), ', ' ORDER BY polname)
