@@ -65,6 +65,7 @@ struct Plan {
   std::string expected;
   std::string unit;
   bool row_level = false;
+  json native;  // the test in a form a native scan can run, or null (see the header)
 };
 
 // Builds the SQL of one rule over `target t`.
@@ -110,6 +111,7 @@ class RuleCompiler {
       p_.unit = "boolean";
     }
     if (p_.scope == "scan" && p_.row_check) p_.fail_count = failing_count();
+    if (p_.scope == "scan" && !r_.where) p_.native = native_test();
 
     // A per-row test (ColumnValues, ColumnLength) measures the fraction of rows passing
     // it, held to the threshold; rules without a condition of their own pass when all
@@ -258,6 +260,32 @@ class RuleCompiler {
     p_.query = cte + (with ? ", " : " ") + std::string(ascii_trim(body));
   }
 
+  // The rules a native scan can measure: counts of rows and of rows failing a simple
+  // per-row test, with the metric following from them ("rows", or "share": the share
+  // of rows passing). Anything else, and any rule with a where, stays SQL.
+  json native_test() const {
+    const std::string& type = r_.type;
+    if (type == "RowCount") return {{"test", "rows"}, {"metric", "rows"}};
+    if (type == "IsComplete" || type == "Completeness")
+      return {{"test", "not_null"}, {"column", r_.columns[0]}, {"metric", "share"}};
+    if (type == "ColumnValues" && r_.value_test->op.find("matches") == std::string::npos) {
+      json values = json::array();
+      for (const QualityLiteral& l : r_.value_test->values) values.push_back(l.value);
+      return {{"test", "values"}, {"column", r_.columns[0]}, {"op", r_.value_test->op}, {"values", values}, {"metric", "share"}};
+    }
+    if (type == "ColumnLength") {
+      const QualityCondition& c = *r_.condition;
+      if (c.value.history || c.low.history || c.high.history) return nullptr;
+      json t = {{"test", "length"}, {"column", r_.columns[0]}, {"op", c.op == "!=" ? "<>" : c.op}, {"metric", "share"}};
+      if (c.op == "between" || c.op == "not between")
+        t["values"] = {c.low.number, c.high.number};
+      else
+        t["values"] = {c.value.number};
+      return t;
+    }
+    return nullptr;
+  }
+
   const QualityRule& r_;
   std::string_view target_;
   std::string w_;  // the where expression in parentheses, or TRUE
@@ -287,7 +315,8 @@ json compile_quality_rules(std::string_view rules, std::string_view target_sql) 
                    {"condition", p.condition},
                    {"expected", p.expected},
                    {"unit", p.unit},
-                   {"row_level", p.row_level}});
+                   {"row_level", p.row_level},
+                   {"native", p.native}});
   }
   return out;
 }

@@ -12,8 +12,11 @@
 //   t.* FROM <target> t WHERE <failing rows>), condition ({"op", "value"} or {"op":
 //   "between" | "not between", "low", "high"}; a value is a number or {"history":
 //   {"fn", "runs"}, "scale"}), expected (the condition as written), unit ("ratio" |
-//   "rows" | "seconds" | "value" | "boolean") and row_level (every row must pass the
-//   row_check, so failing rows can be routed away one by one).
+//   "rows" | "seconds" | "value" | "boolean"), row_level (every row must pass the
+//   row_check, so failing rows can be routed away one by one) and native: for scan
+//   rules without a where whose test needs no SQL ({"test": "rows" | "not_null" |
+//   "values" | "length", "column", "op", "values", "metric": "rows" | "share"}), what
+//   a native scan counts instead (etl._quality_scan); null otherwise.
 // Absent SQL is JSON null. Identifiers are always double-quoted and values are
 // single-quoted literals, so PostgreSQL coerces them to the column's type.
 #include <nlohmann/json.hpp>

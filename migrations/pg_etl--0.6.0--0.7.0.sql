@@ -1023,3 +1023,142 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION etl.replay_rejects(text, bigint[]) IS
   'Replays rejected rows (quality rejects, and rows that did not convert) through the pipeline; returns the run id';
+
+-- ==== quality rules: the shared scan done natively (issue 7) ====================================
+CREATE FUNCTION etl._quality_scan(rel regclass, tests jsonb) RETURNS float8[]
+  AS 'MODULE_PATHNAME', 'pg_etl_quality_scan' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION etl._quality_scan(regclass, jsonb) IS
+  'Rows and failing rows per simple quality test in one native scan; NULL when SQL must do it';
+
+-- The shared scan's values (metric, then fail_count if any, per scan rule, in plan order)
+-- from etl._quality_scan, or NULL when a rule has no native test or the relation is not a
+-- plain table the scan may read as is.
+CREATE FUNCTION etl._quality_native_values(plan jsonb, rel text) RETURNS float8[] LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb;
+  tests jsonb := '[]';
+  counts float8[];
+  vals float8[] := '{}';
+  k int := 1;
+  relid regclass;
+BEGIN
+  IF rel LIKE '(%' OR EXISTS (SELECT FROM jsonb_array_elements(plan) x
+                               WHERE x->>'scope' = 'scan' AND jsonb_typeof(x->'native') IS DISTINCT FROM 'object') THEN
+    RETURN NULL;
+  END IF;
+  relid := to_regclass(rel);
+  IF relid IS NULL THEN RETURN NULL; END IF;
+  SELECT jsonb_agg(x->'native' ORDER BY (x->>'index')::int) INTO tests FROM jsonb_array_elements(plan) x WHERE x->>'scope' = 'scan';
+  counts := etl._quality_scan(relid, tests);
+  IF counts IS NULL THEN RETURN NULL; END IF;
+  FOR r IN SELECT x FROM jsonb_array_elements(plan) x WHERE x->>'scope' = 'scan' ORDER BY (x->>'index')::int LOOP
+    k := k + 1;
+    IF r->'native'->>'metric' = 'rows' THEN
+      vals := vals || counts[1];
+    ELSE  -- share of rows passing, 1 for no rows (as the SQL metric)
+      vals := vals || coalesce(1 - counts[k] / nullif(counts[1], 0), 1);
+    END IF;
+    IF r->>'fail_count' IS NOT NULL THEN
+      vals := vals || counts[k];
+    END IF;
+  END LOOP;
+  RETURN vals;
+END $$;
+
+CREATE OR REPLACE FUNCTION etl._quality_evaluate(plan jsonb, rel text, history_target text, pipeline text, sample_size int)
+RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb;
+  scan_rules jsonb := '[]';
+  exprs text[] := '{}';
+  vals float8[];
+  measured float8;
+  failing bigint;
+  cond jsonb;
+  lo float8;
+  hi float8;
+  ok boolean;
+  outcome text;
+  msg text;
+  sample jsonb;
+  k int := 0;
+  missing text;
+  cols text[];
+  slot jsonb := '{}';
+BEGIN
+  -- Every scan rule's measures in one pass over the data: natively when every scan
+  -- rule has a native test (etl._quality_scan), else one SELECT of all their aggregates.
+  FOR r IN SELECT value FROM jsonb_array_elements(plan) LOOP
+    IF r->>'scope' = 'scan' THEN
+      exprs := exprs || format('(%s)::float8', r->>'metric');
+      slot := slot || jsonb_build_object(r->>'index', array_length(exprs, 1));
+      IF r->>'fail_count' IS NOT NULL THEN
+        exprs := exprs || format('(%s)::float8', r->>'fail_count');
+      END IF;
+    END IF;
+  END LOOP;
+  IF cardinality(exprs) > 0 THEN
+    vals := etl._quality_native_values(plan, rel);
+    IF vals IS NULL THEN
+      EXECUTE format('SELECT ARRAY[%s] FROM %s t', array_to_string(exprs, ', '), rel) INTO vals;
+    END IF;
+  END IF;
+  FOR r IN SELECT value FROM jsonb_array_elements(plan) ORDER BY (value->>'index')::int LOOP
+    measured := NULL; failing := NULL; msg := NULL; sample := NULL; outcome := NULL;
+    cond := r->'condition';
+    IF r->>'scope' = 'scan' THEN
+      measured := vals[(slot->>(r->>'index'))::int];
+      IF r->>'fail_count' IS NOT NULL THEN failing := vals[(slot->>(r->>'index'))::int + 1]::bigint; END IF;
+    ELSIF r->>'scope' = 'query' THEN
+      BEGIN
+        EXECUTE format('SELECT (%s)::float8', 'SELECT * FROM (' || (r->>'query') || ') q LIMIT 1') INTO measured;
+      EXCEPTION WHEN OTHERS THEN
+        outcome := 'error';
+        msg := SQLERRM;
+      END;
+    ELSE  -- catalog: ColumnExists
+      cols := coalesce(cols, ARRAY(SELECT etl._quality_columns(rel)));  -- read once, for the first ColumnExists
+      missing := (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(r->'columns') c WHERE c <> ALL (cols));
+      measured := CASE WHEN missing IS NULL THEN 1 ELSE 0 END;
+    END IF;
+    IF outcome IS NULL THEN
+      IF cond->>'op' IN ('between', 'not between') THEN
+        lo := etl._quality_bound(cond->'low', history_target, r->>'rule', pipeline);
+        hi := etl._quality_bound(cond->'high', history_target, r->>'rule', pipeline);
+      ELSE
+        lo := etl._quality_bound(cond->'value', history_target, r->>'rule', pipeline);
+        hi := lo;
+      END IF;
+      IF (lo IS NULL OR hi IS NULL) AND (cond::text LIKE '%"history"%') THEN
+        ok := true;
+        msg := 'no earlier checks to compare with yet: passes until there are';
+      ELSIF measured IS NULL THEN
+        ok := false;
+        msg := 'nothing to measure: no rows';
+      ELSE
+        ok := CASE cond->>'op'
+                WHEN '=' THEN measured = lo WHEN '!=' THEN measured <> lo
+                WHEN '>' THEN measured > lo WHEN '>=' THEN measured >= lo
+                WHEN '<' THEN measured < lo WHEN '<=' THEN measured <= lo
+                WHEN 'between' THEN measured BETWEEN lo AND hi
+                WHEN 'not between' THEN NOT (measured BETWEEN lo AND hi) END;
+      END IF;
+      outcome := CASE WHEN ok THEN 'pass' WHEN r->>'severity' = 'warn' THEN 'warn' ELSE 'fail' END;
+      IF NOT ok AND msg IS NULL THEN
+        msg := format('measured %s, expected %s', trim_scale(round(measured::numeric, 4)), r->>'expected');
+      END IF;
+      IF NOT ok AND missing IS NOT NULL THEN msg := format('column %s does not exist', missing); END IF;
+    END IF;
+    IF outcome <> 'pass' AND r->>'sample' IS NOT NULL AND sample_size > 0 THEN
+      BEGIN
+        EXECUTE format('SELECT jsonb_agg(to_jsonb(s)) FROM (%s LIMIT %s) s', r->>'sample', sample_size) INTO sample;
+      EXCEPTION WHEN OTHERS THEN
+        sample := NULL;
+      END;
+    END IF;
+    RETURN NEXT jsonb_build_object('rule_index', (r->>'index')::int, 'rule', r->>'rule', 'rule_type', r->>'type',
+                                   'severity', r->>'severity', 'outcome', outcome, 'measured', measured,
+                                   'expected', r->>'expected', 'failing_rows', failing, 'sample', sample, 'message', msg);
+  END LOOP;
+END $$;
+

@@ -190,6 +190,22 @@ rid=$(q "SELECT etl.replay_rejects('typed')")
 assert_eq "$(q "SELECT status, rows_written FROM etl.runs WHERE id = $rid"):$(q "SELECT string_agg(id || '=' || amount || 'x' || qty, ',' ORDER BY id) FROM typed")" \
   "succeeded|2:1=10.5x1,2=12.5x2,3=7x3" "fixed in etl.rejects.record, they replay into the target"
 
+# ---- the shared scan, natively: exactly SQL's results ---------------------------------------
+q "CREATE TABLE nat AS SELECT g AS id, CASE WHEN g % 5 = 0 THEN NULL ELSE repeat('é', g % 7) || 'x' END AS name,
+     (ARRAY['a', 'b', NULL, 'c'])[1 + g % 4] AS code, (CASE WHEN g % 9 = 0 THEN NULL ELSE g % 50 END)::smallint AS n
+     FROM generate_series(1, 5000) g"
+nat_rules='IsComplete "name", Completeness "code" > 0.5, ColumnValues "code" in ["a", "b"], ColumnValues "code" not in ["c"], ColumnValues "n" between 10 and 40, ColumnValues "n" not between 10 and 40, ColumnValues "n" >= 7, ColumnValues "n" in [1, 2, 3], ColumnLength "name" <= 4, ColumnLength "name" between 2 and 5, ColumnLength "name" != 3, RowCount between 1 and 10000'
+nat_sql="SELECT string_agg(outcome || ':' || round(measured::numeric, 6) || ':' || coalesce(failing_rows::text, '-'), ' ' ORDER BY rule)"
+assert_eq "$(q "SELECT etl._quality_native_values(etl._quality_plan('$nat_rules', 'nat'), 'nat') IS NOT NULL")" t \
+  "NOT NULL, value lists and ranges, lengths: one native scan"
+assert_eq "$(q "$nat_sql FROM etl.check('nat', '$nat_rules', '{\"sample_size\": 0}')")" \
+  "$(q "$nat_sql FROM etl.check('nat', '$nat_rules', '{\"sample_size\": 0, \"where\": \"true\"}')")" \
+  "the native scan measures what the SQL aggregates measure (NULLs, multi-byte lengths, negations)"
+q "CREATE TABLE nat_rls AS SELECT * FROM nat; ALTER TABLE nat_rls ENABLE ROW LEVEL SECURITY; ALTER TABLE nat_rls FORCE ROW LEVEL SECURITY"
+assert_eq "$(q "SELECT etl._quality_native_values(etl._quality_plan('IsComplete \"name\"', 'nat_rls'), 'nat_rls') IS NULL")" t \
+  "row-level security: the SQL scan, which applies the policies"
+expect_error 22P02 "a value the column's type refuses is SQL's error" "SELECT * FROM etl.check('nat', 'ColumnValues \"n\" in [\"x\"]')" $DB
+
 # ---- dedupe_key / dedupe_order ----------------------------------------------------------------
 cat >"$dir/updates.csv" <<'CSV'
 id,email,age,version

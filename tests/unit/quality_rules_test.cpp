@@ -76,7 +76,8 @@ TEST(QualitySql, RowCountWholePlan) {
                    {"condition", {{"op", ">"}, {"value", 5}}},
                    {"expected", "> 5"},
                    {"unit", "rows"},
-                   {"row_level", false}};
+                   {"row_level", false},
+                   {"native", {{"test", "rows"}, {"metric", "rows"}}}};
   EXPECT_EQ(one("RowCount > 5"), expected);
   EXPECT_EQ(one("RowCount >= 1 where \"region = 'EU'\"")["metric"], "count(*) FILTER (WHERE (region = 'EU'))");
 }
@@ -734,4 +735,17 @@ TEST(QualityErrors, LongLinesShowAWindow) {
   std::string expected_line = "..." + std::string(60, ' ') + "Bogus \"a\"";
   std::string expected_caret = "   " + std::string(60, ' ') + "^";
   EXPECT_EQ(e.detail(), expected_line + "\n" + expected_caret);
+}
+
+TEST(QualitySql, NativeTestsForSimpleScanRules) {
+  EXPECT_EQ(one("IsComplete \"id\"")["native"], json({{"test", "not_null"}, {"column", "id"}, {"metric", "share"}}));
+  EXPECT_EQ(one("ColumnValues \"c\" in [\"FR\", 1]")["native"],
+            json({{"test", "values"}, {"column", "c"}, {"op", "in"}, {"values", {"FR", "1"}}, {"metric", "share"}}));
+  EXPECT_EQ(one("ColumnLength \"e\" between 2 and 40")["native"],
+            json({{"test", "length"}, {"column", "e"}, {"op", "between"}, {"values", {2, 40}}, {"metric", "share"}}));
+  EXPECT_EQ(one("ColumnLength \"e\" != 3")["native"]["op"], "<>");
+  EXPECT_TRUE(one("IsComplete \"id\" where \"a > 1\"")["native"].is_null()) << "a where stays SQL";
+  EXPECT_TRUE(one("ColumnValues \"c\" matches \"^a\"")["native"].is_null()) << "regular expressions stay SQL";
+  EXPECT_TRUE(one("IsUnique \"id\"")["native"].is_null());
+  EXPECT_TRUE(one("Mean \"x\" > 1")["native"].is_null());
 }
