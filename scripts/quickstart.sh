@@ -34,6 +34,9 @@ CREATE TABLE demo.orders (
   ordered_at  timestamp,
   _etl_run_id bigint          -- filled by pg_etl: every row leads back to its run
 );
+-- Alerts: every event (a run failed, rows rejected, an SLA missed...) goes to a NOTIFY channel.
+SELECT etl.create_channel('ops', 'notify', '{"channel": "pg_etl_events"}');
+SELECT etl.subscribe('ops', ARRAY['run_failed', 'run_succeeded', 'rows_rejected', 'sla_missed']);
 -- Where files land, and a pipeline that cleans them into demo.orders every 2 seconds.
 SELECT etl.create_source('landing', 'file://' || :'demo' || '/landing/*.csv');
 SELECT etl.create_pipeline('demo_orders', 'landing', 'demo.orders',
@@ -58,6 +61,13 @@ sed -e '1!s/^10\([0-9][0-9]\),/20\1,/' "$root/examples/data/orders.csv" >"$demo/
 chmod a+r "$demo/landing/orders-2024-05-02.csv"
 wait_for_run 2
 "${PSQL[@]}" -q -c "SELECT etl.pause('demo_orders')" >/dev/null
+# A pipeline whose source is missing fails; the worker delivers its event after commit.
+"${PSQL[@]}" -q -c "SELECT etl.create_pipeline('demo_broken', 'file://$demo/missing/*.csv', 'demo.orders')" >/dev/null
+"${PSQL[@]}" -q -c "SELECT etl.run('demo_broken')" >/dev/null 2>&1 || true
+for _ in $(seq 40); do
+  [ "$("${PSQL[@]}" -A -t -c "SELECT count(*) = 0 FROM etl.deliveries WHERE status = 'pending'")" = t ] && break
+  sleep 0.25
+done
 "${PSQL[@]}" -v demo="$demo" <<'SQL'
 \echo
 SELECT etl.version() AS pg_etl_version, current_setting('shared_preload_libraries') AS preloaded;
@@ -70,6 +80,13 @@ SELECT id, status, trigger, rows_read, rows_written, files, finished_at - starte
 \echo 'etl.lineage: where the rows in demo.orders came from:'
 SELECT run_id, regexp_replace(input, '.*/', '') AS input_file, input_checksum, output, rows_written
   FROM etl.lineage_edges ORDER BY run_id;
+\echo 'column lineage of demo_orders, from PostgreSQL''s analyzer of its transform:'
+SELECT c->>'column' AS target_column, s->>'relation' AS source, s->>'column' AS source_column, s->>'subtype' AS how
+  FROM etl.pipelines p, jsonb_array_elements(p.column_lineage->'columns') c, jsonb_array_elements(c->'sources') s
+ WHERE p.name = 'demo_orders';
+\echo 'etl.events and etl.deliveries: what happened, and its delivery to the NOTIFY channel:'
+SELECT e.id, e.kind, left(e.subject, 70) AS subject, d.channel, d.status, d.attempts
+  FROM etl.events e LEFT JOIN etl.deliveries d ON d.event_id = e.id ORDER BY e.id DESC LIMIT 4;
 \echo 'etl.infer_schema: the types in the landed files, inferred from their values:'
 SELECT column_name, data_type, nullable, detail->>'min' AS min, detail->>'max' AS max FROM etl.infer_schema('landing');
 \echo 'etl.crawl: the landing folder as a dataset in the catalog (etl.datasets, etl.dataset_columns, ...):'
