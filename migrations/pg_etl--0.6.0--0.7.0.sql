@@ -92,6 +92,18 @@ CREATE FUNCTION etl._event_kinds() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
                'quality_failed', 'sla_missed', 'sla_recovered', 'anomaly', 'worker_restarted']
 $$;
 
+-- Refuses option keys that are not known, naming them and listing the known ones.
+CREATE FUNCTION etl._refuse_unknown_keys(options jsonb, known text[], what text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  bad text;
+BEGIN
+  SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(options) k WHERE k <> ALL (known);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unknown option(s) for %: %', what, bad USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'options: ' || array_to_string(known, ', ');
+  END IF;
+END $$;
+
 CREATE FUNCTION etl.create_channel(name text, kind text, options jsonb DEFAULT '{}') RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -100,17 +112,12 @@ DECLARE
                                                     'subject_prefix', 'timeout', 'retry']
                             WHEN 'notify' THEN ARRAY['channel']
                             WHEN 'openlineage' THEN ARRAY['url', 'headers', 'signing_secret', 'timeout', 'retry', 'namespace'] END;
-  bad text;
 BEGIN
   IF known IS NULL THEN
     RAISE EXCEPTION 'unknown channel kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
       HINT = 'kinds: webhook, email, notify, openlineage';
   END IF;
-  SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(options) k WHERE k <> ALL (known);
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'unknown option(s) for a % channel: %', kind, bad USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'options: ' || array_to_string(known, ', ');
-  END IF;
+  PERFORM etl._refuse_unknown_keys(options, known, format('a %s channel', kind));
   IF kind IN ('webhook', 'email', 'openlineage') AND options->>'url' IS NULL THEN
     RAISE EXCEPTION 'a % channel needs "url"', kind USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -156,11 +163,7 @@ BEGIN
     RAISE EXCEPTION 'unknown event kind(s): %', bad USING ERRCODE = 'invalid_parameter_value',
       HINT = 'kinds: ' || array_to_string(etl._event_kinds(), ', ');
   END IF;
-  SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(options) k WHERE k NOT IN ('min_rejected', 'min_reject_rate');
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'unknown subscription option(s): %', bad USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'options: min_rejected, min_reject_rate';
-  END IF;
+  PERFORM etl._refuse_unknown_keys(options, ARRAY['min_rejected', 'min_reject_rate'], 'a subscription');
   INSERT INTO etl.subscriptions (channel, events, pipeline, min_rejected, min_reject_rate)
   VALUES (channel, events, pipeline, coalesce((options->>'min_rejected')::bigint, 1),
           coalesce((options->>'min_reject_rate')::float8, 0))
@@ -467,7 +470,6 @@ DECLARE
                             WHEN 'freshness' THEN ARRAY['pipeline', 'every']
                             WHEN 'duration' THEN ARRAY['pipeline', 'within']
                             WHEN 'anomaly' THEN ARRAY['pipeline', 'metric', 'runs', 'min_runs', 'stddevs', 'percent'] END;
-  bad text;
   tz text := coalesce(options->>'timezone', 'UTC');
   deadline text;
   s etl.slas;
@@ -476,11 +478,7 @@ BEGIN
     RAISE EXCEPTION 'unknown SLA kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
       HINT = 'kinds: arrival, freshness, duration, anomaly';
   END IF;
-  SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(options) k WHERE k <> ALL (known);
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'unknown option(s) for an % SLA: %', kind, bad USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'options: ' || array_to_string(known, ', ');
-  END IF;
+  PERFORM etl._refuse_unknown_keys(options, known, format('a %s SLA', kind));
   s.name := name; s.kind := kind; s.options := options; s.window_start := clock_timestamp();
   IF kind = 'arrival' THEN
     IF options->>'source' IS NULL THEN
