@@ -57,6 +57,36 @@ std::string response_excerpt(const std::string& body) {
   return e;
 }
 
+std::string curl_error_text(CURLcode rc, const char* errbuf) {
+  std::string detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+  // "Failed to connect to h port 1 after 0 ms": the timing says nothing useful and makes
+  // the same failure read differently each time.
+  if (size_t at = detail.find(" after "); at != std::string::npos) {
+    size_t i = at + 7, digits = i;
+    while (i < detail.size() && std::isdigit(static_cast<unsigned char>(detail[i]))) i++;
+    if (i > digits && detail.compare(i, 3, " ms") == 0) detail.erase(at, i + 3 - at);
+  }
+  return detail;
+}
+
+bool retryable_http_status(long status) { return status == 408 || status == 429 || status >= 500; }
+
+bool retryable_curl_error(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void throw_transfer_error(CURLcode rc, long status, const std::string& shown, const char* errbuf,
                           const std::string& body, int attempts) {
   const std::string tries = attempts > 1 ? " after " + std::to_string(attempts) + " attempts" : "";
@@ -73,14 +103,7 @@ void throw_transfer_error(CURLcode rc, long status, const std::string& shown, co
     throw Error(state, "could not read \"" + shown + "\": HTTP " + std::to_string(status) + tries,
                 body.empty() ? "" : "response: " + response_excerpt(body), hint);
   }
-  std::string detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
-  // "Failed to connect to h port 1 after 0 ms": the timing says nothing useful and makes
-  // the same failure read differently each time.
-  if (size_t at = detail.find(" after "); at != std::string::npos) {
-    size_t i = at + 7, digits = i;
-    while (i < detail.size() && std::isdigit(static_cast<unsigned char>(detail[i]))) i++;
-    if (i > digits && detail.compare(i, 3, " ms") == 0) detail.erase(at, i + 3 - at);
-  }
+  const std::string detail = curl_error_text(rc, errbuf);
   const char* state = sqlstate::kIoError;
   std::string what = "could not read";
   switch (rc) {

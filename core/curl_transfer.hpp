@@ -37,6 +37,15 @@ void ensure_global_init();
 // The first 300 bytes of a response body on one line, for messages.
 std::string response_excerpt(const std::string& body);
 
+// What went wrong in a failed libcurl call: the error buffer if it says anything, else
+// curl's text for rc, without the varying "after N ms".
+std::string curl_error_text(CURLcode rc, const char* errbuf);
+
+// Failures worth trying again: a connection refused or dropped, a timeout, an empty or
+// cut-off answer (not DNS, TLS verification or refused logins), and HTTP 408, 429, 5xx.
+bool retryable_curl_error(CURLcode rc);
+bool retryable_http_status(long status);
+
 // Streams the body of req.
 ByteSourcePtr open_curl(const CurlRequest& req, const TransportOptions& opt);
 

@@ -23,4 +23,7 @@ class Digest {
 
 std::string hex_encode(std::string_view bytes);
 
+// Standard base64 (RFC 4648, with padding, no line breaks).
+std::string base64_encode(std::string_view bytes);
+
 }  // namespace pg_etl

@@ -67,24 +67,6 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return len;
 }
 
-bool retryable_status(long status) { return status == 408 || status == 429 || status >= 500; }
-
-bool retryable_curl_error(CURLcode rc) {
-  switch (rc) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
-  }
-}
-
 std::string host_of(const std::string& url) {
   try {
     Url u = parse_url(url);
@@ -210,7 +192,7 @@ void HttpSession::complete(Slot& s, int code) {
     throw Error(sqlstate::kProgramLimitExceeded,
                 "response from \"" + s.shown + "\" exceeds max_response_bytes (" + std::to_string(limits_.max_response_bytes) + ")",
                 "", "raise the option max_response_bytes, or ask for smaller pages");
-  const bool retry = rc != CURLE_OK ? retryable_curl_error(rc) : retryable_status(status);
+  const bool retry = rc != CURLE_OK ? retryable_curl_error(rc) : retryable_http_status(status);
   if (retry && s.attempt < limits_.retry.max_attempts) {
     double delay = limits_.retry.delay_before(s.attempt + 1, random01_).value_or(0);
     if (rc == CURLE_OK) {

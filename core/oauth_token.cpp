@@ -2,12 +2,12 @@
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <chrono>
 #include <map>
 
 #include "core/curl_transfer.hpp"
+#include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/http_session.hpp"
 #include "core/sqlstate.hpp"
@@ -26,14 +26,6 @@ std::map<std::string, CachedToken>& cache() {
   return c;
 }
 
-std::string base64(const std::string& s) {
-  std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
-                                static_cast<int>(s.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 }  // namespace
 
 std::string oauth2_access_token(const AuthOptions& auth, const TransportOptions& transport, bool refresh) {
@@ -50,7 +42,7 @@ std::string oauth2_access_token(const AuthOptions& auth, const TransportOptions&
   if (!auth.scope.empty()) req.body += "&scope=" + percent_encode(auth.scope);
   if (!auth.audience.empty()) req.body += "&audience=" + percent_encode(auth.audience);
   if (auth.client_auth_basic)
-    req.headers.push_back("Authorization: Basic " + base64(percent_encode(auth.client_id) + ":" + percent_encode(auth.client_secret)));
+    req.headers.push_back("Authorization: Basic " + base64_encode(percent_encode(auth.client_id) + ":" + percent_encode(auth.client_secret)));
   else
     req.body += "&client_id=" + percent_encode(auth.client_id) + "&client_secret=" + percent_encode(auth.client_secret);
   req.headers.push_back("Content-Type: application/x-www-form-urlencoded");

@@ -14,6 +14,8 @@ PACKAGES=(
   googletest libgtest-dev curl procps gzip zstd
   # test servers (tests/servers): HTTP(S)/FTP(S) in python3, SFTP via sshd, S3 via node
   python3 python3-pyftpdlib python3-openssl openssh-server openssh-client openssl iproute2
+  # notification peers (tests/servers/smtp_server.py; webhook_receiver.py needs only python3)
+  python3-aiosmtpd
   nodejs npm
   # database sources: a private MariaDB test server (tests/servers), Connector/C for the reader
   mariadb-server mariadb-client libmariadb-dev

@@ -11,7 +11,10 @@ servers_env
 DB=postgres
 data=/tmp/pg_etl_alerts_test
 rm -rf "$data" && mkdir -p "$data/landing" "$data/vol" && chmod -R 777 "$data"
+PEER_DIR="$data/peers"
+mkdir -p "$PEER_DIR"
 cleanup() {
+  stop_peers
   [ -n "${listener_pid:-}" ] && kill "$listener_pid" 2>/dev/null || true
   psql -X -q -d postgres -c "DROP EXTENSION IF EXISTS pg_etl CASCADE" >/dev/null 2>&1 || true
   rm -rf "$data"
@@ -44,6 +47,61 @@ assert_match "$(grep "\"run_id\": $ok_run," "$data/listen.out")" '"kind": "run_s
 assert_match "$(grep "\"run_id\": $bad_run," "$data/listen.out")" '"sqlstate": "58P01"' "the payload carries the error's SQLSTATE"
 assert_eq "$(q "SELECT attempts FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $bad_run")" 1 \
   "one attempt, recorded in etl.deliveries"
+
+# ---- a failing run: exactly one signed webhook and one e-mail ------------------------------
+stamp="$(date +%s%N)" key="whsec-$stamp" smtp_pw="smtp-pw-$stamp"
+start_peer HOOK webhook_receiver.py --log "$PEER_DIR/hook.jsonl" --key "$key"
+start_peer SMTP smtp_server.py --store "$PEER_DIR/mail.jsonl" --user etl --password "$smtp_pw" \
+  --cert "$ETL_TLS_CERT" --key "$PG_ETL_SERVERS_DIR/tls/server.key" --auth-require-tls --require-starttls
+q "SELECT etl.create_secret('hook_key', '{\"key\": \"$key\"}')" >/dev/null
+q "SELECT etl.create_secret('smtp_login', '{\"username\": \"etl\", \"password\": \"$smtp_pw\"}')" >/dev/null
+q "SELECT etl.create_channel('ops_hook', 'webhook', '{\"url\": \"http://127.0.0.1:$HOOK/etl\", \"signing_secret\": \"hook_key\"}')" >/dev/null
+q "SELECT etl.create_channel('ops_mail', 'email', '{\"url\": \"smtp://127.0.0.1:$SMTP\", \"from\": \"pg_etl <etl@example.com>\",
+     \"to\": [\"oncall@example.com\"], \"secret\": \"smtp_login\", \"starttls\": \"required\", \"ca_file\": \"$ETL_TLS_CA\"}')" >/dev/null
+q "SELECT etl.create_pipeline('a_paged', '$data/missing.csv', 'a_orders')" >/dev/null
+q "SELECT etl.subscribe(c, ARRAY['run_failed', 'run_dead'], pipeline => 'a_paged') FROM unnest(ARRAY['ops_hook', 'ops_mail']) c" >/dev/null
+paged=$(q "SELECT etl.enqueue('a_paged')")
+wait_for 20 "the worker delivers the failed run's event to both channels" \
+  "SELECT count(*) = 2 FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $paged AND d.channel IN ('ops_hook', 'ops_mail') AND d.status = 'delivered'"
+sleep 1
+assert_eq "$(jsonl "$PEER_DIR/hook.jsonl" 'len(r)')" 1 "exactly one webhook"
+assert_eq "$(jsonl "$PEER_DIR/hook.jsonl" 'str(r[0]["signature_valid"]) + " " + r[0]["headers"]["X-PgEtl-Event"] + " " + str(json.loads(r[0]["body"])["run_id"])')" \
+  "True run_failed $paged" "signed (the receiver verifies the HMAC), naming the event and the run"
+assert_eq "$(jsonl "$PEER_DIR/hook.jsonl" 'r[0]["headers"]["X-PgEtl-Delivery"]')" \
+  "$(q "SELECT d.message_id FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $paged AND d.channel = 'ops_hook'")" \
+  "with the delivery's message id"
+assert_eq "$(jsonl "$PEER_DIR/mail.jsonl" 'len(r)')" 1 "exactly one e-mail"
+assert_match "$(jsonl "$PEER_DIR/mail.jsonl" 'str(r[0]["tls"]) + " " + m["To"] + " | " + m["Subject"]')" \
+  "^True oncall@example.com \\| \\[pg_etl\\] pipeline a_paged: run $paged failed: could not stat file" \
+  "through STARTTLS, to the on-call address, saying which run failed and why"
+
+# A receiver that is down gets the event later, by retry; the run does not wait for it.
+late_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+q "SELECT etl.create_channel('late_hook', 'webhook', '{\"url\": \"http://127.0.0.1:$late_port/etl\",
+     \"retry\": {\"max_attempts\": 20, \"interval\": 0.5, \"backoff_rate\": 1.5, \"max_delay\": 2, \"jitter\": \"none\"}}')" >/dev/null
+q "SELECT etl.subscribe('late_hook', ARRAY['run_succeeded'], pipeline => 'a_ok')" >/dev/null
+late_run=$(q "SELECT etl.run('a_ok')")
+assert_eq "$(q "SELECT status FROM etl.runs WHERE id = $late_run")" succeeded "a run with an unreachable receiver succeeds"
+wait_for 15 "the delivery fails and is retried" \
+  "SELECT attempts >= 2 AND status = 'pending' AND last_error LIKE '%127.0.0.1:$late_port%' FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $late_run AND d.channel = 'late_hook'"
+start_peer LATE webhook_receiver.py --port "$late_port" --log "$PEER_DIR/late.jsonl"
+wait_for 15 "once the receiver is up, a retry delivers it" \
+  "SELECT status = 'delivered' FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $late_run AND d.channel = 'late_hook'"
+assert_eq "$(jsonl "$PEER_DIR/late.jsonl" 'str(len(r)) + " " + str(json.loads(r[0]["body"])["run_id"])')" "1 $late_run" "exactly once"
+q "SELECT etl.drop_channel('late_hook')" >/dev/null
+
+# OpenLineage events posted to an endpoint (the same receiver stands in for Marquez).
+q "SELECT etl.create_channel('lineage', 'openlineage', '{\"url\": \"http://127.0.0.1:$HOOK/api/v1/lineage\"}')" >/dev/null
+q "SELECT etl.subscribe('lineage', pipeline => 'a_ok')" >/dev/null
+ol_run=$(q "SELECT etl.run('a_ok')")
+wait_for 15 "START and COMPLETE reach the OpenLineage endpoint" \
+  "SELECT count(*) = 2 FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $ol_run AND d.channel = 'lineage' AND d.status = 'delivered'"
+assert_eq "$(jsonl "$PEER_DIR/hook.jsonl" '" ".join(json.loads(x["body"])["eventType"] + ":" + json.loads(x["body"])["job"]["name"] for x in r if x["path"] == "/api/v1/lineage")')" \
+  "START:a_ok COMPLETE:a_ok" "as OpenLineage run events, in order"
+assert_eq "$(jsonl "$PEER_DIR/hook.jsonl" 'len(set(json.loads(x["body"])["run"]["runId"] for x in r if x["path"] == "/api/v1/lineage"))')" 1 "sharing one runId"
+assert_eq "$(grep -c -e "$key" -e "$smtp_pw" "$PG_ETL_TEST_DIR/server.log" || true)" 0 "no signing key or SMTP password in the server log"
+assert_eq "$(q "SELECT count(*) FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE d.last_error LIKE '%$smtp_pw%' OR e.payload::text LIKE '%$key%'")" 0 \
+  "nor in events or deliveries"
 
 # ---- thresholds and filters -----------------------------------------------------------
 printf 'id,amount\n1,10\n2,x\n3,30\n' >"$data/one_bad.csv"

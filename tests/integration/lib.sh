@@ -55,3 +55,46 @@ wait_for() {
   done
   fail "$what: not within ${secs}s ($sql)"
 }
+
+# start_peer VAR SCRIPT ARGS...: starts tests/servers/SCRIPT, a loopback test peer that
+# takes --port-file (webhook_receiver.py, smtp_server.py), on a port the OS picks (so
+# no test's ports collide), and sets VAR to that port. Its output goes to
+# $PEER_DIR/VAR.log (PEER_DIR: a directory the test owns). Not in $(...): it records
+# the pid for stop_peers, which the test's cleanup calls.
+PEER_PIDS=()
+start_peer() {
+  local var="$1" script="$2" pid deadline
+  shift 2
+  : "${PEER_DIR:?set PEER_DIR to a directory the test owns}"
+  rm -f "$PEER_DIR/$var.port"
+  /usr/bin/python3 "$PG_ETL_SOURCE_DIR/tests/servers/$script" --port-file "$PEER_DIR/$var.port" "$@" \
+    >"$PEER_DIR/$var.log" 2>&1 </dev/null &
+  pid=$!
+  PEER_PIDS+=("$pid")
+  deadline=$(( $(date +%s) + 15 ))
+  until [ -s "$PEER_DIR/$var.port" ]; do
+    kill -0 "$pid" 2>/dev/null || { cat "$PEER_DIR/$var.log" >&2; fail "$script exited"; }
+    [ "$(date +%s)" -le $deadline ] || { cat "$PEER_DIR/$var.log" >&2; fail "$script did not start within 15s"; }
+    sleep 0.1
+  done
+  printf -v "$var" '%s' "$(cat "$PEER_DIR/$var.port")"
+}
+
+stop_peers() {
+  local pid
+  for pid in "${PEER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PEER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PEER_PIDS=()
+}
+
+# jsonl FILE EXPR: a Python expression over the JSON lines of FILE (as list r; m is the
+# last record's "data" parsed as an e-mail, line ends as LF, when it has one), printed.
+jsonl() {
+  /usr/bin/python3 - "$1" "$2" <<'PY'
+import email, email.policy, json, sys
+r = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+m = email.message_from_string(r[-1]["data"].replace("\r\n", "\n"), policy=email.policy.default) if r and "data" in r[-1] else None
+v = eval(sys.argv[2])
+print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)
+PY
+}
