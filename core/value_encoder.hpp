@@ -44,6 +44,10 @@ struct DateReadingOptions {
 // the column's spelling).
 Encoded encode_binary(TypeKind kind, const Value& value, const DateReadingOptions& dates, std::string& out, EncodeError& err);
 
+// An integer as PostgreSQL 15's int2/int4/int8 input reads it (spaces around, a sign,
+// digits); nothing for a syntax error or, with *out_of_range set, a value out of range.
+std::optional<int64_t> parse_integer(TypeKind kind, std::string_view text, bool* out_of_range = nullptr);
+
 // Appends s as a JSON string literal (quoted and escaped).
 void append_json_string(std::string_view s, std::string& out);
 

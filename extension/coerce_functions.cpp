@@ -110,16 +110,19 @@ using namespace pg_etl::pg;
 // it (etl.try_cast(' 42 ', 'int') = '42'), NULL when it does not convert.
 PG_ETL_FUNCTION(pg_etl_try_cast) {
   CastTarget& t = cast_target(fcinfo, regtype_arg(fcinfo, 1));
-  Datum d;
-  if (!convert(t, text_view_arg(fcinfo, 0), d, nullptr)) PG_RETURN_NULL();
-  if (t.col.direct && (t.col.kind == TypeKind::kInt2 || t.col.kind == TypeKind::kInt4 || t.col.kind == TypeKind::kInt8)) {
-    // integers print as their digits: skip the output function's cstring and copy
+  const std::string_view value = text_view_arg(fcinfo, 0);
+  const TypeKind kind = t.col.kind;
+  if (t.col.type == t.col.base_type && (kind == TypeKind::kInt2 || kind == TypeKind::kInt4 || kind == TypeKind::kInt8)) {
+    // Integers (the common case) straight from the text to their digits: no Datum, no
+    // error message for a value that is simply not a number.
+    const std::optional<int64_t> v = parse_integer(kind, value);
+    if (!v) PG_RETURN_NULL();
     char buf[24];
-    const int64_t v = t.col.kind == TypeKind::kInt8 ? DatumGetInt64(d)
-                      : t.col.kind == TypeKind::kInt4 ? DatumGetInt32(d) : DatumGetInt16(d);
-    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    const auto end = std::to_chars(buf, buf + sizeof buf, *v).ptr;
     return text_datum(std::string_view(buf, static_cast<size_t>(end - buf)));
   }
+  Datum d;
+  if (!convert(t, value, d, nullptr)) PG_RETURN_NULL();
   return pg_guard([&] { return PointerGetDatum(cstring_to_text(OutputFunctionCall(&t.output, d))); });
 }
 
