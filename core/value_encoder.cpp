@@ -45,30 +45,21 @@ std::optional<int64_t> parse_integer(TypeKind kind, std::string_view text, bool*
   bool neg = false;
   if (i < n && (text[i] == '-' || text[i] == '+')) neg = text[i++] == '-';
   if (i >= n || !ascii_isdigit(text[i])) return std::nullopt;
-  // Accumulate as a negative number so the minimum value parses.
-  int64_t acc = 0;
-  bool overflow = false;
-  for (; i < n && ascii_isdigit(text[i]); i++) {
-    // acc * 10 - d, with overflow checked by the compiler's builtins: a division per
-    // digit here was the most expensive part of loading integers.
-    int64_t next;
-    if (overflow || __builtin_mul_overflow(acc, 10, &next) || __builtin_sub_overflow(next, text[i] - '0', &next))
-      overflow = true;
-    else
-      acc = next;
-  }
+  while (i + 1 < n && text[i] == '0' && ascii_isdigit(text[i + 1])) i++;  // leading zeros
+  // Up to 19 digits fit an unsigned 64-bit accumulator: no overflow test per digit.
+  const size_t first = i;
+  uint64_t u = 0;
+  for (; i < n && ascii_isdigit(text[i]); i++)
+    if (i - first < 19) u = u * 10 + static_cast<uint64_t>(text[i] - '0');
+  const bool too_long = i - first > 19;
   while (i < n && ascii_isspace(text[i])) i++;
   if (i != n) return std::nullopt;
-  int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
-  if (kind == TypeKind::kInt2) lo = INT16_MIN, hi = INT16_MAX;
-  if (kind == TypeKind::kInt4) lo = INT32_MIN, hi = INT32_MAX;
-  if (!overflow && !neg && acc == std::numeric_limits<int64_t>::min()) overflow = true;
-  const int64_t v = neg ? acc : -acc;
-  if (overflow || v < lo || v > hi) {
+  const uint64_t hi = kind == TypeKind::kInt2 ? INT16_MAX : kind == TypeKind::kInt4 ? INT32_MAX : INT64_MAX;
+  if (too_long || u > hi + (neg ? 1 : 0)) {
     if (out_of_range) *out_of_range = true;
     return std::nullopt;
   }
-  return v;
+  return neg ? static_cast<int64_t>(0 - u) : static_cast<int64_t>(u);
 }
 
 namespace {

@@ -108,3 +108,27 @@ TEST(ValueEncoder, DaysFromCivil) {
   EXPECT_EQ(days_from_civil(2000, 1, 1), 10957);
   EXPECT_EQ(days_from_civil(1969, 12, 31), -1);
 }
+
+TEST(ParseInteger, AcceptsWhatPostgresIntegerInputAccepts) {
+  EXPECT_EQ(parse_integer(TypeKind::kInt4, " +0042 "), 42);
+  EXPECT_EQ(parse_integer(TypeKind::kInt8, "0000000000000000000000000000007"), 7) << "leading zeros do not count toward the limit";
+  EXPECT_EQ(parse_integer(TypeKind::kInt4, "-0"), 0);
+  EXPECT_EQ(parse_integer(TypeKind::kInt2, "-32768"), -32768);
+  EXPECT_EQ(parse_integer(TypeKind::kInt8, "-9223372036854775808"), INT64_MIN);
+  EXPECT_EQ(parse_integer(TypeKind::kInt8, "9223372036854775807"), INT64_MAX);
+  for (const char* bad : {"", " ", "-", "+", "1 2", "12a", "0x10", "1_000", "1.0", "--1"})
+    EXPECT_FALSE(parse_integer(TypeKind::kInt8, bad)) << bad;
+}
+
+TEST(ParseInteger, SaysWhenAValueIsOutOfRange) {
+  bool out = false;
+  EXPECT_FALSE(parse_integer(TypeKind::kInt2, "32768", &out));
+  EXPECT_TRUE(out);
+  for (const char* big : {"9223372036854775808", "-9223372036854775809", "18446744073709551616", "99999999999999999999999"}) {
+    out = false;
+    EXPECT_FALSE(parse_integer(TypeKind::kInt8, big, &out)) << big;
+    EXPECT_TRUE(out) << big;
+  }
+  EXPECT_FALSE(parse_integer(TypeKind::kInt4, "abc", &out));
+  EXPECT_FALSE(out) << "a syntax error is not a range error";
+}
