@@ -117,25 +117,34 @@ BEGIN
 END $$;
 
 CREATE FUNCTION etl.create_channel(name text, kind text, options jsonb DEFAULT '{}') RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE sql AS $$
+  INSERT INTO etl.channels (name, kind, options) VALUES (name, kind, options);
+$$;
+COMMENT ON FUNCTION etl.create_channel(text, text, jsonb) IS 'A notification channel: webhook, email, notify or openlineage';
+
+-- Every channel definition, however written (etl.create_channel or an UPDATE), is checked
+-- as the role writing it: the worker delivers as a superuser, so a channel must not name
+-- a secret its owner may not use.
+CREATE FUNCTION etl._check_channel_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF kind IS NULL OR kind NOT IN ('webhook', 'email', 'notify', 'openlineage') THEN
-    RAISE EXCEPTION 'unknown channel kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
+  IF NEW.kind IS NULL OR NEW.kind NOT IN ('webhook', 'email', 'notify', 'openlineage') THEN
+    RAISE EXCEPTION 'unknown channel kind "%"', NEW.kind USING ERRCODE = 'invalid_parameter_value',
       HINT = 'kinds: webhook, email, notify, openlineage';
   END IF;
-  IF kind = 'notify' THEN
-    PERFORM etl._refuse_unknown_keys(options, ARRAY['channel'], 'a notify channel');
+  IF NEW.kind = 'notify' THEN
+    PERFORM etl._refuse_unknown_keys(NEW.options, ARRAY['channel'], 'a notify channel');
   ELSE
-    -- the transports' own checks: options, addresses, headers, and the named secrets
-    -- exist and may be used by the caller (nothing is sent)
-    PERFORM etl._check_channel(CASE kind WHEN 'openlineage' THEN 'webhook' ELSE kind END, options);
+    -- the transports' own checks: options, addresses, headers, and that the named
+    -- secrets exist and may be used by the current role (nothing is sent)
+    PERFORM etl._check_channel(CASE NEW.kind WHEN 'openlineage' THEN 'webhook' ELSE NEW.kind END, NEW.options);
   END IF;
-  IF options ? 'retry' THEN
-    PERFORM etl._retry_delay(options->'retry', 2);  -- refuses a bad policy with 22023
+  IF NEW.options ? 'retry' THEN
+    PERFORM etl._retry_delay(NEW.options->'retry', 2);  -- refuses a bad policy with 22023
   END IF;
-  INSERT INTO etl.channels (name, kind, options) VALUES (name, kind, options);
+  RETURN NEW;
 END $$;
-COMMENT ON FUNCTION etl.create_channel(text, text, jsonb) IS 'A notification channel: webhook, email, notify or openlineage';
+CREATE TRIGGER check_channel BEFORE INSERT OR UPDATE OF kind, options ON etl.channels
+  FOR EACH ROW EXECUTE FUNCTION etl._check_channel_row();
 
 CREATE FUNCTION etl.drop_channel(name text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN

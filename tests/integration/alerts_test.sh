@@ -103,6 +103,15 @@ assert_eq "$(grep -c -e "$key" -e "$smtp_pw" "$PG_ETL_TEST_DIR/server.log" || tr
 assert_eq "$(q "SELECT count(*) FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE d.last_error LIKE '%$smtp_pw%' OR e.payload::text LIKE '%$key%'")" 0 \
   "nor in events or deliveries"
 
+# A channel cannot name a secret its owner may not use (the worker delivers as a superuser).
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS alerts_mallory" -c "CREATE ROLE alerts_mallory LOGIN IN ROLE etl_network" >/dev/null
+expect_error 42501 "a role may not create a channel signing with another role's secret" \
+  "SET ROLE alerts_mallory; SELECT etl.create_channel('steal', 'webhook', '{\"url\": \"http://127.0.0.1:$HOOK/x\", \"signing_secret\": \"hook_key\"}')"
+q "SET ROLE alerts_mallory; SELECT etl.create_channel('mine', 'webhook', '{\"url\": \"http://127.0.0.1:$HOOK/x\"}')" >/dev/null
+expect_error 42501 "nor point its own channel at it afterwards" \
+  "SET ROLE alerts_mallory; UPDATE etl.channels SET options = options || '{\"headers\": {\"X-Leak\": {\"secret\": \"smtp_login\"}}}' WHERE name = 'mine'"
+q "DELETE FROM etl.channels WHERE name = 'mine'; DROP ROLE alerts_mallory"
+
 # ---- thresholds and filters -----------------------------------------------------------
 printf 'id,amount\n1,10\n2,x\n3,30\n' >"$data/one_bad.csv"
 { echo 'id,amount'; for i in $(seq 20); do echo "$i,bad$i"; done; echo '21,1'; } >"$data/many_bad.csv"
