@@ -534,6 +534,21 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION etl.create_sla(text, text, jsonb) IS 'An SLA (arrival, freshness, duration) or an anomaly band on a pipeline''s runs';
 
+-- An arrival SLA's source is listed by the worker, as a superuser: whoever defines or
+-- changes one must be able to list it themselves (file privileges, etl_network, secrets).
+CREATE FUNCTION etl._check_sla_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  src record;
+BEGIN
+  IF NEW.kind = 'arrival' THEN
+    SELECT * INTO src FROM etl._source_of(NEW.source);
+    PERFORM 1 FROM etl._list_files(src.url, src.options || coalesce(NEW.options->'options', '{}')) LIMIT 1;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER check_sla BEFORE INSERT OR UPDATE OF source, options ON etl.slas
+  FOR EACH ROW EXECUTE FUNCTION etl._check_sla_row();
+
 CREATE FUNCTION etl.drop_sla(name text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM etl.slas s WHERE s.name = drop_sla.name;

@@ -110,6 +110,8 @@ expect_error 42501 "a role may not create a channel signing with another role's 
 q "SET ROLE alerts_mallory; SELECT etl.create_channel('mine', 'webhook', '{\"url\": \"http://127.0.0.1:$HOOK/x\"}')" >/dev/null
 expect_error 42501 "nor point its own channel at it afterwards" \
   "SET ROLE alerts_mallory; UPDATE etl.channels SET options = options || '{\"headers\": {\"X-Leak\": {\"secret\": \"smtp_login\"}}}' WHERE name = 'mine'"
+expect_error 42501 "nor watch a server folder it may not read with an arrival SLA" \
+  "SET ROLE alerts_mallory; SELECT etl.create_sla('peek', 'arrival', '{\"source\": \"file:///etc/*\", \"by\": \"09:00\"}')"
 q "DELETE FROM etl.channels WHERE name = 'mine'; DROP ROLE alerts_mallory"
 
 # ---- thresholds and filters -----------------------------------------------------------
