@@ -149,7 +149,8 @@ void maintain(int64_t flags) {
       ResetLatch(MyLatch);
       CHECK_FOR_INTERRUPTS();
       idle_ms += kPollMs;
-      const std::string due = step("SELECT etl._maintenance_due() <= 0 WHERE $1 IS NOT NULL");
+      const std::string due = step("SELECT coalesce(etl._maintenance_due() <= 0, false) WHERE $1 IS NOT NULL");
+      if (due.empty()) return;  // the extension is gone or being upgraded: the launcher starts us again
       if (due == "t") {
         // Let a burst of events (runs finishing back to back) gather: one batch, one commit.
         pg_usleep(kGatherMs * 1000L);
