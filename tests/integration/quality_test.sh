@@ -201,9 +201,13 @@ assert_eq "$(q "SELECT etl._quality_native_values(etl._quality_plan('$nat_rules'
 assert_eq "$(q "$nat_sql FROM etl.check('nat', '$nat_rules', '{\"sample_size\": 0}')")" \
   "$(q "$nat_sql FROM etl.check('nat', '$nat_rules', '{\"sample_size\": 0, \"where\": \"true\"}')")" \
   "the native scan measures what the SQL aggregates measure (NULLs, multi-byte lengths, negations)"
-q "CREATE TABLE nat_rls AS SELECT * FROM nat; ALTER TABLE nat_rls ENABLE ROW LEVEL SECURITY; ALTER TABLE nat_rls FORCE ROW LEVEL SECURITY"
-assert_eq "$(q "SELECT etl._quality_native_values(etl._quality_plan('IsComplete \"name\"', 'nat_rls'), 'nat_rls') IS NULL")" t \
-  "row-level security: the SQL scan, which applies the policies"
+q "CREATE TABLE nat_rls AS SELECT * FROM nat; ALTER TABLE nat_rls ENABLE ROW LEVEL SECURITY;
+   CREATE POLICY evens ON nat_rls USING (id % 2 = 0); DROP ROLE IF EXISTS nat_reader; CREATE ROLE nat_reader;
+   GRANT SELECT ON nat_rls TO nat_reader"
+assert_eq "$(q "SET ROLE nat_reader; SELECT etl._quality_native_values(etl._quality_plan('RowCount > 0', 'nat_rls'), 'nat_rls') IS NULL")" t \
+  "row-level security: not the native scan but the SQL one, which applies the policies"
+assert_eq "$(q "SET ROLE nat_reader; SELECT measured FROM etl.check('nat_rls', 'RowCount > 0')")" 2500 "so a role sees only its rows counted"
+q "DROP TABLE nat_rls; DROP ROLE nat_reader"
 expect_error 22P02 "a value the column's type refuses is SQL's error" "SELECT * FROM etl.check('nat', 'ColumnValues \"n\" in [\"x\"]')" $DB
 
 # ---- dedupe_key / dedupe_order ----------------------------------------------------------------
