@@ -2732,7 +2732,8 @@ BEGIN
     RETURN NULL;
   END IF;
   -- run_started is only worth a row when someone listens (OpenLineage START events)
-  IF _emit.kind = 'run_started' AND NOT EXISTS (SELECT FROM etl.subscriptions s WHERE 'run_started' = ANY (s.events)) THEN
+  IF _emit.kind = 'run_started' AND NOT EXISTS (SELECT FROM etl.subscriptions s WHERE 'run_started' = ANY (s.events)
+                                                   AND (s.pipeline IS NULL OR s.pipeline = _emit.pipeline)) THEN
     RETURN NULL;
   END IF;
   INSERT INTO etl.events (kind, severity, pipeline, run_id, subject, payload, owner)
@@ -2769,7 +2770,8 @@ BEGIN
                              'rows_rejected', NEW.rows_rejected, 'bytes_read', NEW.bytes_read,
                              'error', NEW.error, 'sqlstate', NEW.sqlstate);
   IF NEW.status = 'running' THEN
-    IF NEW.attempt = 1 AND EXISTS (SELECT FROM etl.subscriptions s WHERE 'run_started' = ANY (s.events)) THEN
+    IF NEW.attempt = 1 AND EXISTS (SELECT FROM etl.subscriptions s
+                                    WHERE 'run_started' = ANY (s.events) AND (s.pipeline IS NULL OR s.pipeline = job)) THEN
       PERFORM etl._emit('run_started', 'info', format('%s %s: run %s started', what, job, NEW.id), body, job, NEW.id, NEW.owner);
     END IF;
     RETURN NULL;

@@ -114,6 +114,15 @@ expect_error 42501 "nor watch a server folder it may not read with an arrival SL
   "SET ROLE alerts_mallory; SELECT etl.create_sla('peek', 'arrival', '{\"source\": \"file:///etc/*\", \"by\": \"09:00\"}')"
 q "DELETE FROM etl.channels WHERE name = 'mine'; DROP ROLE alerts_mallory"
 
+# A run whose retries are exhausted is dead: its own event, once, after the failed attempts.
+q "SELECT etl.create_pipeline('a_doomed', '$data/missing.csv', 'a_orders', options => '{\"retry\": {\"max_attempts\": 2, \"interval\": 0.2, \"jitter\": \"none\"}}')" >/dev/null
+q "SELECT etl.subscribe('ops_hook', ARRAY['run_dead'], pipeline => 'a_doomed')" >/dev/null
+doomed=$(q "SELECT etl.enqueue('a_doomed')")
+wait_for 20 "a run that exhausts its retries is delivered as run_dead" \
+  "SELECT count(*) = 1 FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $doomed AND e.kind = 'run_dead' AND d.channel = 'ops_hook' AND d.status = 'delivered'"
+assert_eq "$(q "SELECT string_agg(kind, ',' ORDER BY id) FROM etl.events WHERE run_id = $doomed")" "run_dead" \
+  "a retried attempt is not an event of its own; the final outcome is"
+
 # ---- thresholds and filters -----------------------------------------------------------
 printf 'id,amount\n1,10\n2,x\n3,30\n' >"$data/one_bad.csv"
 { echo 'id,amount'; for i in $(seq 20); do echo "$i,bad$i"; done; echo '21,1'; } >"$data/many_bad.csv"
