@@ -15,6 +15,8 @@ char* run_properties = nullptr;
 char* secret_key_file = nullptr;
 bool events = true;
 bool lineage = true;
+bool metrics = true;
+int history_retention_days = 30;
 
 void define() {
   DefineCustomStringVariable(
@@ -46,6 +48,14 @@ void define() {
   DefineCustomBoolVariable("pg_etl.lineage", "Record what each run read and wrote in etl.lineage.",
                            "Off: no lineage rows (the overhead benchmark's baseline).", &lineage, true, PGC_SUSET, 0,
                            nullptr, nullptr, nullptr);
+  // SUSET like pg_etl.events: a pipeline's owner must not be able to hide runs from the counters.
+  DefineCustomBoolVariable("pg_etl.metrics", "Add every run that ends to etl.run_stats (what /metrics serves).",
+                           "Off: etl.run_stats is not maintained (the overhead benchmark's baseline).", &metrics, true,
+                           PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("pg_etl.history_retention", "Days of run history etl.purge_history keeps.",
+                          "The background worker purges older runs hourly (never a pipeline's latest run or latest "
+                          "success); 0 keeps everything.",
+                          &history_retention_days, 30, 0, 36500, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("pg_etl");
 }
 

@@ -10,6 +10,8 @@ extern char* run_properties; // pg_etl.run_properties: the current run's propert
 extern char* secret_key_file; // pg_etl.secret_key_file: the key that seals secrets ("": in the data directory)
 extern bool events;          // pg_etl.events: record events and queue notifications
 extern bool lineage;         // pg_etl.lineage: record lineage rows
+extern bool metrics;         // pg_etl.metrics: maintain etl.run_stats
+extern int history_retention_days;  // pg_etl.history_retention: days of run history kept (0: all)
 
 // Defines the parameters. None is PGC_POSTMASTER: Postgres makes defining one FATAL
 // when the library is loaded by a session rather than preloaded.

@@ -2532,6 +2532,249 @@ END $$;
 
 -- ==== [metrics] run metrics, history retention, Prometheus text, status report ==================
 
+-- Latency histogram bounds of etl.run_stats and /metrics, in seconds (+Inf is implied).
+CREATE FUNCTION etl._duration_buckets() RETURNS float8[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT '{0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600}'::float8[]
+$$;
+
+-- Cumulative metrics of every pipeline and workflow (per owner), added to when a run
+-- ends (succeeded, failed, dead, cancelled). Never decremented, so Prometheus counters
+-- stay monotonic when history is purged. duration_buckets[i] counts the runs that took
+-- at most etl._duration_buckets()[i] seconds (cumulative, like Prometheus' le).
+CREATE TABLE etl.run_stats (
+  kind                text NOT NULL CHECK (kind IN ('pipeline', 'workflow')),
+  name                text NOT NULL,
+  owner               name NOT NULL,
+  runs_succeeded      bigint NOT NULL DEFAULT 0,
+  runs_failed         bigint NOT NULL DEFAULT 0,
+  runs_dead           bigint NOT NULL DEFAULT 0,
+  runs_cancelled      bigint NOT NULL DEFAULT 0,
+  rows_read           bigint NOT NULL DEFAULT 0,
+  rows_written        bigint NOT NULL DEFAULT 0,
+  rows_rejected       bigint NOT NULL DEFAULT 0,
+  bytes_read          bigint NOT NULL DEFAULT 0,
+  files               bigint NOT NULL DEFAULT 0,
+  duration_sum        float8 NOT NULL DEFAULT 0,   -- seconds, of the runs that started
+  duration_count      bigint NOT NULL DEFAULT 0,
+  duration_buckets    bigint[] NOT NULL DEFAULT '{0,0,0,0,0,0,0,0,0}',
+  last_run_id         bigint,
+  last_status         text,
+  last_finished_at    timestamptz,
+  last_duration       float8,
+  last_success_run_id bigint,
+  last_success_at     timestamptz,
+  last_failure_run_id bigint,
+  last_failure_at     timestamptz,
+  last_error          text,                        -- of the last failed or dead run
+  last_sqlstate       text,
+  updated_at          timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (kind, name, owner)
+);
+COMMENT ON TABLE etl.run_stats IS 'pg_etl: cumulative run metrics per pipeline and workflow (never decrease; /metrics reads them)';
+ALTER TABLE etl.run_stats ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_run_stats ON etl.run_stats USING (owner = current_user);
+GRANT SELECT ON etl.run_stats TO PUBLIC;
+
+-- Finished runs, oldest first: history purges and recent windows. Partial, so only a
+-- run's final update pays for the entry; failures have their own (the status page).
+CREATE INDEX runs_finished_idx ON etl.runs (finished_at) WHERE status IN ('succeeded', 'failed', 'dead', 'cancelled');
+CREATE INDEX runs_failures_idx ON etl.runs (finished_at) WHERE status IN ('failed', 'dead');
+-- A workflow's runs by name, as runs_pipeline_idx does for pipelines.
+CREATE INDEX runs_workflow_idx ON etl.runs (workflow, id) WHERE workflow IS NOT NULL;
+
+-- Adds finished runs to etl.run_stats: one upsert per pipeline or workflow, however
+-- many runs (a bulk insert of history is one pass). A run's "last" fields move only
+-- forward in time, so runs added out of order do not regress them.
+CREATE FUNCTION etl._run_stats_add(run_ids bigint[]) RETURNS void LANGUAGE sql AS $$
+  WITH done AS (
+    SELECT CASE WHEN r.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END AS kind,
+           coalesce(r.pipeline, r.workflow) AS name, r.owner, r.id, r.status, r.finished_at,
+           r.rows_read, r.rows_written, r.rows_rejected, r.bytes_read, r.files, r.error, r.sqlstate,
+           extract(epoch FROM r.finished_at - r.started_at)::float8 AS seconds, etl._duration_buckets() AS le
+      FROM etl.runs r
+     WHERE r.id = ANY (run_ids) AND r.status IN ('succeeded', 'failed', 'dead', 'cancelled')),
+  totals AS (
+    SELECT kind, name, owner,
+           count(*) FILTER (WHERE status = 'succeeded') AS succeeded, count(*) FILTER (WHERE status = 'failed') AS failed,
+           count(*) FILTER (WHERE status = 'dead') AS dead, count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+           coalesce(sum(rows_read), 0) AS rows_read, coalesce(sum(rows_written), 0) AS rows_written,
+           coalesce(sum(rows_rejected), 0) AS rows_rejected, coalesce(sum(bytes_read), 0) AS bytes_read,
+           coalesce(sum(files), 0) AS files, coalesce(sum(seconds), 0) AS seconds, count(seconds) AS timed,
+           ARRAY[count(*) FILTER (WHERE seconds <= le[1]), count(*) FILTER (WHERE seconds <= le[2]),
+                 count(*) FILTER (WHERE seconds <= le[3]), count(*) FILTER (WHERE seconds <= le[4]),
+                 count(*) FILTER (WHERE seconds <= le[5]), count(*) FILTER (WHERE seconds <= le[6]),
+                 count(*) FILTER (WHERE seconds <= le[7]), count(*) FILTER (WHERE seconds <= le[8]),
+                 count(*) FILTER (WHERE seconds <= le[9])] AS buckets
+      FROM done GROUP BY kind, name, owner),
+  last_run AS (
+    SELECT DISTINCT ON (kind, name, owner) * FROM done ORDER BY kind, name, owner, finished_at DESC, id DESC),
+  last_ok AS (
+    SELECT DISTINCT ON (kind, name, owner) * FROM done WHERE status = 'succeeded'
+     ORDER BY kind, name, owner, finished_at DESC, id DESC),
+  last_bad AS (
+    SELECT DISTINCT ON (kind, name, owner) * FROM done WHERE status IN ('failed', 'dead')
+     ORDER BY kind, name, owner, finished_at DESC, id DESC)
+  INSERT INTO etl.run_stats AS s
+    (kind, name, owner, runs_succeeded, runs_failed, runs_dead, runs_cancelled, rows_read, rows_written, rows_rejected,
+     bytes_read, files, duration_sum, duration_count, duration_buckets, last_run_id, last_status, last_finished_at,
+     last_duration, last_success_run_id, last_success_at, last_failure_run_id, last_failure_at, last_error, last_sqlstate)
+  SELECT t.kind, t.name, t.owner, t.succeeded, t.failed, t.dead, t.cancelled, t.rows_read, t.rows_written, t.rows_rejected,
+         t.bytes_read, t.files, t.seconds, t.timed, t.buckets, l.id, l.status, l.finished_at, l.seconds,
+         ok.id, ok.finished_at, bad.id, bad.finished_at, left(bad.error, 1000), bad.sqlstate
+    FROM totals t
+    JOIN last_run l USING (kind, name, owner)
+    LEFT JOIN last_ok ok USING (kind, name, owner)
+    LEFT JOIN last_bad bad USING (kind, name, owner)
+  ON CONFLICT (kind, name, owner) DO UPDATE SET
+    runs_succeeded = s.runs_succeeded + EXCLUDED.runs_succeeded, runs_failed = s.runs_failed + EXCLUDED.runs_failed,
+    runs_dead = s.runs_dead + EXCLUDED.runs_dead, runs_cancelled = s.runs_cancelled + EXCLUDED.runs_cancelled,
+    rows_read = s.rows_read + EXCLUDED.rows_read, rows_written = s.rows_written + EXCLUDED.rows_written,
+    rows_rejected = s.rows_rejected + EXCLUDED.rows_rejected, bytes_read = s.bytes_read + EXCLUDED.bytes_read,
+    files = s.files + EXCLUDED.files, duration_sum = s.duration_sum + EXCLUDED.duration_sum,
+    duration_count = s.duration_count + EXCLUDED.duration_count,
+    duration_buckets = ARRAY(SELECT a + b FROM unnest(s.duration_buckets, EXCLUDED.duration_buckets) u(a, b)),
+    last_run_id = CASE WHEN (EXCLUDED.last_finished_at >= s.last_finished_at) IS NOT FALSE THEN EXCLUDED.last_run_id ELSE s.last_run_id END,
+    last_status = CASE WHEN (EXCLUDED.last_finished_at >= s.last_finished_at) IS NOT FALSE THEN EXCLUDED.last_status ELSE s.last_status END,
+    last_duration = CASE WHEN (EXCLUDED.last_finished_at >= s.last_finished_at) IS NOT FALSE THEN EXCLUDED.last_duration ELSE s.last_duration END,
+    last_finished_at = greatest(s.last_finished_at, EXCLUDED.last_finished_at),
+    last_success_run_id = CASE WHEN EXCLUDED.last_success_at >= coalesce(s.last_success_at, '-infinity') THEN EXCLUDED.last_success_run_id
+                               ELSE s.last_success_run_id END,
+    last_success_at = greatest(s.last_success_at, EXCLUDED.last_success_at),
+    last_failure_run_id = CASE WHEN EXCLUDED.last_failure_at >= coalesce(s.last_failure_at, '-infinity') THEN EXCLUDED.last_failure_run_id
+                               ELSE s.last_failure_run_id END,
+    last_error = CASE WHEN EXCLUDED.last_failure_at >= coalesce(s.last_failure_at, '-infinity') THEN EXCLUDED.last_error ELSE s.last_error END,
+    last_sqlstate = CASE WHEN EXCLUDED.last_failure_at >= coalesce(s.last_failure_at, '-infinity') THEN EXCLUDED.last_sqlstate
+                         ELSE s.last_sqlstate END,
+    last_failure_at = greatest(s.last_failure_at, EXCLUDED.last_failure_at),
+    updated_at = clock_timestamp()
+$$;
+REVOKE ALL ON FUNCTION etl._run_stats_add(bigint[]) FROM PUBLIC;
+
+-- Statement-level, with transition tables: a bulk insert of history is one upsert per
+-- job. Updates are row-level with a WHEN (evaluated without a function call), so the
+-- many updates that do not end a run (claimed, running) cost nothing. SECURITY DEFINER:
+-- the run's owner may not write etl.run_stats directly.
+CREATE FUNCTION etl._run_stats_trigger() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF TG_LEVEL = 'ROW' THEN
+    PERFORM etl._run_stats_add(ARRAY[NEW.id]);
+  ELSIF EXISTS (SELECT FROM new_runs n WHERE n.status IN ('succeeded', 'failed', 'dead', 'cancelled')) THEN
+    PERFORM etl._run_stats_add(ARRAY(SELECT n.id FROM new_runs n WHERE n.status IN ('succeeded', 'failed', 'dead', 'cancelled')));
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER run_stats_insert AFTER INSERT ON etl.runs REFERENCING NEW TABLE AS new_runs FOR EACH STATEMENT
+  WHEN (current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
+  EXECUTE FUNCTION etl._run_stats_trigger();
+CREATE TRIGGER run_stats_update AFTER UPDATE OF status ON etl.runs FOR EACH ROW
+  WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('succeeded', 'failed', 'dead', 'cancelled')
+        AND current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
+  EXECUTE FUNCTION etl._run_stats_trigger();
+
+-- Runs that ended before 0.7.0 (an upgrade) count too.
+SELECT etl._run_stats_add(ARRAY(SELECT id FROM etl.runs WHERE status IN ('succeeded', 'failed', 'dead', 'cancelled')));
+
+-- Every ended run with its job's kind and name (pipeline: a pipeline's or a workflow's
+-- name) and its duration. Two branches, so a filter on one pipeline reaches the runs'
+-- indexes on pipeline and workflow.
+CREATE VIEW etl._finished_runs WITH (security_invoker = true) AS
+  SELECT 'pipeline'::text AS kind, r.pipeline, r.id, r.status, r.started_at, r.finished_at, r.rows_read, r.rows_written,
+         r.rows_rejected, r.bytes_read, extract(epoch FROM r.finished_at - r.started_at)::float8 AS seconds
+    FROM etl.runs r WHERE r.pipeline IS NOT NULL AND r.status IN ('succeeded', 'failed', 'dead', 'cancelled')
+  UNION ALL
+  SELECT 'workflow', r.workflow, r.id, r.status, r.started_at, r.finished_at, r.rows_read, r.rows_written,
+         r.rows_rejected, r.bytes_read, extract(epoch FROM r.finished_at - r.started_at)::float8
+    FROM etl.runs r WHERE r.workflow IS NOT NULL AND r.status IN ('succeeded', 'failed', 'dead', 'cancelled');
+GRANT SELECT ON etl._finished_runs TO PUBLIC;
+
+-- etl.metrics_minute, etl.metrics_hour, etl.metrics_day: per pipeline (or workflow) and
+-- bucket of finished_at, CloudWatch's ETL metrics: rows_processed (ProcessedItemCount),
+-- errors = rows_rejected + failed runs (ProcessingErrors), latency in seconds (ETLLatency),
+-- throughput (rows written per second of run time).
+DO $$
+DECLARE
+  unit text;
+BEGIN
+  FOREACH unit IN ARRAY ARRAY['minute', 'hour', 'day'] LOOP
+    EXECUTE format($view$
+      CREATE VIEW etl.metrics_%1$s WITH (security_invoker = true) AS
+      SELECT date_trunc(%1$L, r.finished_at) AS bucket, r.kind, r.pipeline,
+             count(*) AS runs,
+             count(*) FILTER (WHERE r.status = 'succeeded') AS succeeded,
+             count(*) FILTER (WHERE r.status IN ('failed', 'dead')) AS failed,
+             count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
+             coalesce(sum(r.rows_read), 0) AS rows_read,
+             coalesce(sum(r.rows_written), 0) AS rows_processed,
+             coalesce(sum(r.rows_rejected), 0) AS rows_rejected,
+             coalesce(sum(r.rows_rejected), 0) + count(*) FILTER (WHERE r.status IN ('failed', 'dead')) AS errors,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY r.seconds) AS latency_p50,
+             percentile_cont(0.95) WITHIN GROUP (ORDER BY r.seconds) AS latency_p95,
+             max(r.seconds) AS latency_max,
+             coalesce(sum(r.bytes_read), 0) AS bytes_read,
+             sum(r.rows_written) / nullif(sum(r.seconds) FILTER (WHERE r.rows_written IS NOT NULL), 0) AS rows_per_second
+        FROM etl._finished_runs r
+       GROUP BY 1, 2, 3
+    $view$, unit);
+    EXECUTE format('COMMENT ON VIEW etl.metrics_%s IS %L', unit,
+                   format('pg_etl: runs, rows, errors, latency p50/p95/max (seconds), bytes and throughput per pipeline and %s', unit));
+    EXECUTE format('GRANT SELECT ON etl.metrics_%s TO PUBLIC', unit);
+  END LOOP;
+END $$;
+
+-- Every pipeline and workflow at a glance: schedule, last outcomes, what runs now.
+CREATE VIEW etl.pipeline_status WITH (security_invoker = true) AS
+  SELECT j.kind, j.name AS pipeline, j.paused, j.schedule, j.next_run_at,
+         s.last_run_id, s.last_status, s.last_finished_at, s.last_duration, s.last_success_at, s.last_failure_at,
+         s.last_error, s.last_sqlstate,
+         coalesce(s.runs_succeeded, 0) AS succeeded, coalesce(s.runs_failed + s.runs_dead, 0) AS failures,
+         coalesce(s.rows_written, 0) AS rows_written, coalesce(s.rows_rejected, 0) AS rows_rejected,
+         coalesce(q.running, 0) AS running, coalesce(q.queued, 0) AS queued, j.owner
+    FROM (SELECT 'pipeline'::text AS kind, p.name, p.paused, p.schedule, p.next_run_at, p.owner FROM etl.pipelines p
+          UNION ALL
+          SELECT 'workflow', w.name, w.paused, w.schedule, w.next_run_at, w.owner FROM etl.workflows w) j
+    LEFT JOIN etl.run_stats s ON s.kind = j.kind AND s.name = j.name AND s.owner = j.owner
+    LEFT JOIN (SELECT CASE WHEN r.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END AS kind,
+                      coalesce(r.pipeline, r.workflow) AS name,
+                      count(*) FILTER (WHERE r.status = 'running') AS running,
+                      count(*) FILTER (WHERE r.status = 'queued') AS queued
+                 FROM etl.runs r WHERE r.status = 'running' OR r.status = 'queued' GROUP BY 1, 2) q
+      ON q.kind = j.kind AND q.name = j.name;
+COMMENT ON VIEW etl.pipeline_status IS
+  'pg_etl: every pipeline and workflow: schedule, next run, last run, last success and failure (with its error), running and queued';
+GRANT SELECT ON etl.pipeline_status TO PUBLIC;
+
+-- Deletes up to batch_size runs that ended more than pg_etl.history_retention days ago,
+-- oldest first (their steps and lineage go with them), never the latest run of a
+-- pipeline or workflow nor its latest successful one. Returns how many it deleted: the
+-- background worker calls it hourly, one transaction per batch, until it gets less
+-- than a batch. etl.run_stats keeps counting what was deleted.
+CREATE FUNCTION etl.purge_history(batch_size int DEFAULT 1000) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  days float8 := coalesce(nullif(current_setting('pg_etl.history_retention', true), '')::float8, 30);
+  n bigint;
+BEGIN
+  IF days <= 0 THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM etl.runs d WHERE d.id IN (
+    SELECT r.id FROM etl.runs r
+     WHERE r.status IN ('succeeded', 'failed', 'dead', 'cancelled')
+       AND r.finished_at < clock_timestamp() - days * interval '1 day'
+       AND r.id < coalesce((SELECT max(x.id) FROM etl.runs x WHERE x.pipeline = r.pipeline),
+                           (SELECT max(x.id) FROM etl.runs x WHERE x.workflow = r.workflow))
+       AND (r.status <> 'succeeded'
+            OR r.id < coalesce((SELECT max(x.id) FROM etl.runs x WHERE x.pipeline = r.pipeline AND x.status = 'succeeded'),
+                               (SELECT max(x.id) FROM etl.runs x WHERE x.workflow = r.workflow AND x.status = 'succeeded')))
+     ORDER BY r.finished_at LIMIT batch_size
+     FOR UPDATE SKIP LOCKED);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION etl.purge_history(int) IS
+  'Deletes a batch of runs older than pg_etl.history_retention days (never a pipeline''s latest run or latest success)';
+REVOKE ALL ON FUNCTION etl.purge_history(int) FROM PUBLIC;
+
 -- ==== [events] channels, subscriptions, the outbox and its deliveries ===========================
 
 -- One attempt to deliver an event to a webhook or e-mail channel (kind 'webhook',
@@ -3506,6 +3749,89 @@ LANGUAGE sql STABLE AS $$ SELECT * FROM etl._lineage_walk(dataset, depth, false)
 COMMENT ON FUNCTION etl.lineage_downstream(text, int) IS 'Datasets this one fed, hop by hop (level 1 = direct outputs)';
 
 -- ==== [http] the /metrics endpoint and the status page ===========================================
+
+-- What /metrics serves (Prometheus text format 0.0.4): counters and latency histograms
+-- from etl.run_stats, gauges of the queue and the worker slots. Rows are the caller's
+-- (RLS); the endpoint runs as a superuser and sees every pipeline.
+CREATE FUNCTION etl.prometheus_metrics() RETURNS text
+  AS 'MODULE_PATHNAME', 'pg_etl_prometheus_metrics' LANGUAGE C STABLE;
+COMMENT ON FUNCTION etl.prometheus_metrics() IS 'pg_etl''s metrics in Prometheus'' text exposition format (what GET /metrics serves)';
+
+-- A time as the status report carries it: ISO 8601 in UTC.
+CREATE FUNCTION etl._utc(ts timestamptz) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+
+-- What the status page shows, as JSON (GET /status.json serves it as is):
+-- {"generated_at": "2026-11-22T10:00:00Z", "database": "postgres", "version": "0.7.0",
+--  "pipelines": [{"name", "kind": "pipeline" | "workflow", "paused", "schedule", "next_run_at",
+--                 "last_run_id", "last_status", "last_finished_at", "last_duration" (seconds),
+--                 "last_success_at", "last_failure_at", "last_error", "last_sqlstate",
+--                 "succeeded", "failures", "rows_written", "rows_rejected", "running", "queued"}, ...],
+--  "failures": [{"run_id", "kind", "pipeline", "status": "failed" | "dead", "attempt",
+--                "finished_at", "error", "sqlstate"}, ...],          the last 20, newest first
+--  "hourly": [{"hour", "runs", "failed", "rows_written", "rows_rejected",
+--              "p50_seconds", "p95_seconds"}, ...],                  48 hours, oldest first, none left out
+--  "dataset": null, or with a dataset: {"name", "upstream": [...], "downstream": [...]}
+--             with the rows of etl.lineage_upstream / etl.lineage_downstream (5 hops):
+--             {"level", "dataset", "kind", "via_pipeline", "next_to", "last_run_id", "last_seen"}}
+-- Times are ISO 8601 UTC strings; absent values are null. Rows are the caller's (RLS).
+CREATE FUNCTION etl.status_report(dataset text DEFAULT NULL) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  WITH hours AS (
+    SELECT h FROM generate_series(date_trunc('hour', now()) - interval '47 hours', date_trunc('hour', now()), interval '1 hour') h),
+  hourly AS (
+    SELECT date_trunc('hour', r.finished_at) AS h, count(*) AS runs,
+           count(*) FILTER (WHERE r.status IN ('failed', 'dead')) AS failed,
+           coalesce(sum(r.rows_written), 0) AS rows_written, coalesce(sum(r.rows_rejected), 0) AS rows_rejected,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY r.seconds) AS p50,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY r.seconds) AS p95
+      FROM etl._finished_runs r
+     WHERE r.finished_at >= date_trunc('hour', now()) - interval '47 hours'
+     GROUP BY 1),
+  walk AS (
+    SELECT 'upstream' AS direction, u.level, u.dataset, u.kind, u.via_pipeline, u.feeds AS next_to, u.last_run_id, u.last_seen
+      FROM etl.lineage_upstream(status_report.dataset, 5) u WHERE status_report.dataset IS NOT NULL
+    UNION ALL
+    SELECT 'downstream', d.level, d.dataset, d.kind, d.via_pipeline, d.fed_by, d.last_run_id, d.last_seen
+      FROM etl.lineage_downstream(status_report.dataset, 5) d WHERE status_report.dataset IS NOT NULL)
+  SELECT jsonb_build_object(
+    'generated_at', etl._utc(now()),
+    'database', current_database(),
+    'version', etl.version(),
+    'pipelines', coalesce((
+       SELECT jsonb_agg(jsonb_build_object(
+                'name', s.pipeline, 'kind', s.kind, 'paused', s.paused, 'schedule', s.schedule,
+                'next_run_at', etl._utc(s.next_run_at), 'last_run_id', s.last_run_id, 'last_status', s.last_status,
+                'last_finished_at', etl._utc(s.last_finished_at), 'last_duration', s.last_duration,
+                'last_success_at', etl._utc(s.last_success_at), 'last_failure_at', etl._utc(s.last_failure_at),
+                'last_error', s.last_error, 'last_sqlstate', s.last_sqlstate, 'succeeded', s.succeeded,
+                'failures', s.failures, 'rows_written', s.rows_written, 'rows_rejected', s.rows_rejected,
+                'running', s.running, 'queued', s.queued) ORDER BY s.pipeline, s.kind)
+         FROM etl.pipeline_status s), '[]'),
+    'failures', coalesce((
+       SELECT jsonb_agg(jsonb_build_object(
+                'run_id', f.id, 'kind', CASE WHEN f.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END,
+                'pipeline', coalesce(f.pipeline, f.workflow), 'status', f.status, 'attempt', f.attempt,
+                'finished_at', etl._utc(f.finished_at), 'error', left(f.error, 2000), 'sqlstate', f.sqlstate)
+              ORDER BY f.finished_at DESC, f.id DESC)
+         FROM (SELECT * FROM etl.runs r WHERE r.status IN ('failed', 'dead') ORDER BY r.finished_at DESC LIMIT 20) f), '[]'),
+    'hourly', (
+       SELECT jsonb_agg(jsonb_build_object(
+                'hour', etl._utc(hours.h), 'runs', coalesce(x.runs, 0), 'failed', coalesce(x.failed, 0),
+                'rows_written', coalesce(x.rows_written, 0), 'rows_rejected', coalesce(x.rows_rejected, 0),
+                'p50_seconds', x.p50, 'p95_seconds', x.p95) ORDER BY hours.h)
+         FROM hours LEFT JOIN hourly x USING (h)),
+    'dataset', CASE WHEN dataset IS NOT NULL THEN
+       jsonb_build_object('name', dataset, 'upstream', '[]'::jsonb, 'downstream', '[]'::jsonb) || coalesce((
+         SELECT jsonb_object_agg(g.direction, g.edges) FROM (
+           SELECT w.direction, jsonb_agg(jsonb_build_object(
+                    'level', w.level, 'dataset', w.dataset, 'kind', w.kind, 'via_pipeline', w.via_pipeline,
+                    'next_to', w.next_to, 'last_run_id', w.last_run_id, 'last_seen', etl._utc(w.last_seen))
+                  ORDER BY w.level, w.dataset) AS edges
+             FROM walk w GROUP BY w.direction) g), '{}') END)
+$$;
+COMMENT ON FUNCTION etl.status_report(text) IS
+  'What the status page shows, as JSON: pipelines, the last 20 failures, 48 hourly points, a dataset''s lineage';
 
 -- ==== rejected rows that did not convert can be replayed too (issue 7) ==========================
 -- The loader keeps a rejected row's fields as read (record_stage 'read': the shape of the
