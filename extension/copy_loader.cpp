@@ -325,7 +325,7 @@ void Loader::encode(const Record& rec) {
   const std::string& url = stream_->files()[file].entry.url;
   if (rec.problem) {
     rejects_.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset),
-                              rec.problem->column_name, std::string(rec.raw), rec.problem->message, rec.problem->sqlstate},
+                              rec.problem->column_name, std::string(rec.raw), rec.problem->message, rec.problem->sqlstate, ""},
                     rec.problem->column);
     return;
   }
@@ -340,7 +340,7 @@ void Loader::encode(const Record& rec) {
         arena.resize(start);
         batch_.drop_row();
         rejects_.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset), cols_[c.target].name,
-                                  std::string(rec.raw), c.invalid->message, c.invalid->sqlstate},
+                                  std::string(rec.raw), c.invalid->message, c.invalid->sqlstate, ""},
                         0);
         return;
       }

@@ -17,6 +17,9 @@ bool events = true;
 bool lineage = true;
 bool metrics = true;
 int history_retention_days = 30;
+int http_port = 0;
+char* http_listen_address = nullptr;
+char* http_token_file = nullptr;
 
 void define() {
   DefineCustomStringVariable(
@@ -56,6 +59,16 @@ void define() {
                           "The background worker purges older runs hourly (never a pipeline's latest run or latest "
                           "success); 0 keeps everything.",
                           &history_retention_days, 30, 0, 36500, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("pg_etl.http_port", "TCP port of the /metrics endpoint and the status page (0: off).",
+                          "Served by the \"pg_etl http\" background worker; a reload rebinds it.", &http_port, 0, 0, 65535,
+                          PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable("pg_etl.http_listen_address", "IPv4 address the /metrics endpoint and status page listen on.",
+                             "The default keeps them on the loopback interface.", &http_listen_address, "127.0.0.1",
+                             PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  // A file, not the token itself: PostgreSQL logs "parameter changed to ..." on reload.
+  DefineCustomStringVariable("pg_etl.http_token_file", "File holding the bearer token every request to the endpoint must carry.",
+                             "Read at start and on reload; empty or unreadable: every request but /healthz gets 503.",
+                             &http_token_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("pg_etl");
 }
 

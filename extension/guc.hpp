@@ -13,6 +13,10 @@ extern bool lineage;         // pg_etl.lineage: record lineage rows
 extern bool metrics;         // pg_etl.metrics: maintain etl.run_stats
 extern int history_retention_days;  // pg_etl.history_retention: days of run history kept (0: all)
 
+extern int http_port;           // pg_etl.http_port: the /metrics endpoint and status page (0: off)
+extern char* http_listen_address; // pg_etl.http_listen_address
+extern char* http_token_file;    // pg_etl.http_token_file: where the endpoint's bearer token is
+
 // Defines the parameters. None is PGC_POSTMASTER: Postgres makes defining one FATAL
 // when the library is loaded by a session rather than preloaded.
 void define();

@@ -3,6 +3,7 @@
 #include "extension/guc.hpp"
 #include "extension/pg/boundary.hpp"
 #include "extension/pg/interrupt_hooks.hpp"
+#include "worker/http_server.hpp"
 #include "worker/launcher.hpp"
 #include "worker/shared_state.hpp"
 
@@ -19,6 +20,7 @@ void _PG_init(void) {
     if (process_shared_preload_libraries_in_progress) {
       pg_etl::worker::request_shared_state();
       pg_etl::worker::register_launcher();
+      pg_etl::worker::register_http_server();
     }
   });
 }

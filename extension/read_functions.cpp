@@ -109,7 +109,7 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed, bool query = 
     const std::string& url = stream.files()[stream.current_file()].entry.url;
     if (rec.problem) {
       rejects.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset),
-                               rec.problem->column_name, std::string(rec.raw), rec.problem->message, rec.problem->sqlstate},
+                               rec.problem->column_name, std::string(rec.raw), rec.problem->message, rec.problem->sqlstate, ""},
                      rec.problem->column);
       continue;
     }
@@ -127,7 +127,7 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed, bool query = 
         values[col.index] = datum_from_binary(col, bin);
       } else if (e == Encoded::kInvalid) {
         rejects.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset), col.name,
-                                 std::string(rec.raw), err.message, err.sqlstate},
+                                 std::string(rec.raw), err.message, err.sqlstate, ""},
                        stream.source_position(i));
         bad = true;
         break;
@@ -146,7 +146,7 @@ void read_rows(FunctionCallInfo fcinfo, Format forced, bool typed, bool query = 
           ErrorData* failed = try_in_subtransaction([&] { d = datum_from_text(col, text); });
           if (failed) {
             rejects.reject(RejectRow{url, static_cast<int64_t>(rec.line), static_cast<int64_t>(rec.byte_offset), col.name,
-                                     std::string(rec.raw), failed->message, unpack_sql_state(failed->sqlerrcode)},
+                                     std::string(rec.raw), failed->message, unpack_sql_state(failed->sqlerrcode), ""},
                            stream.source_position(i));
             bad = true;
             break;

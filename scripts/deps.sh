@@ -9,13 +9,15 @@ PACKAGES=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-contrib
   libpq-dev libpqxx-dev nlohmann-json3-dev libcurl4-openssl-dev
-  zlib1g-dev libzstd-dev libsimdjson-dev libxxhash-dev libutf8proc-dev libphonenumber-dev
+  zlib1g-dev libzstd-dev libsimdjson-dev libxxhash-dev libutf8proc-dev libmicrohttpd-dev libphonenumber-dev
   # tests
   googletest libgtest-dev curl procps gzip zstd
   # test servers (tests/servers): HTTP(S)/FTP(S) in python3, SFTP via sshd, S3 via node
   python3 python3-pyftpdlib python3-openssl openssh-server openssh-client openssl iproute2
   # notification peers (tests/servers/smtp_server.py; webhook_receiver.py needs only python3)
   python3-aiosmtpd
+  # the /metrics endpoint and status page test: a real scraper, a browser, OCR of its screenshot
+  prometheus chromium tesseract-ocr
   nodejs npm
   # database sources: a private MariaDB test server (tests/servers), Connector/C for the reader
   mariadb-server mariadb-client libmariadb-dev
