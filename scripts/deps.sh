@@ -17,7 +17,7 @@ PACKAGES=(
   # notification peers (tests/servers/smtp_server.py; webhook_receiver.py needs only python3)
   python3-aiosmtpd
   # the /metrics endpoint and status page test: a real scraper, a browser, OCR of its screenshot
-  prometheus chromium tesseract-ocr
+  prometheus chromium fonts-dejavu-core tesseract-ocr
   nodejs npm
   # database sources: a private MariaDB test server (tests/servers), Connector/C for the reader
   mariadb-server mariadb-client libmariadb-dev
