@@ -27,6 +27,7 @@
 #include "core/status_page.hpp"
 #include "extension/guc.hpp"
 #include "extension/pg/boundary.hpp"
+#include "worker/worker_transaction.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -60,35 +61,13 @@ struct Reply {
 // The first column of the first row of sql, in a transaction of its own; false (and a
 // WARNING) when it fails.
 bool query_text(const char* sql, std::string& out) {
-  try {
-    pg::pg_guard([] {
-      SetCurrentStatementStartTimestamp();
-      StartTransactionCommand();
-      SPI_connect();
-      PushActiveSnapshot(GetTransactionSnapshot());
-      pgstat_report_activity(STATE_RUNNING, "pg_etl http request");
-    });
+  return in_transaction("pg_etl http", sql, [&] {
     pg::pg_guard([&] {
       if (SPI_execute(sql, true, 1) < 0) elog(ERROR, "\"%s\" failed", sql);
       char* v = SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : nullptr;
       out = v ? v : "";
     });
-    pg::pg_guard([] {
-      SPI_finish();
-      PopActiveSnapshot();
-      CommitTransactionCommand();
-      pgstat_report_activity(STATE_IDLE, nullptr);
-    });
-    return true;
-  } catch (const pg::PgError& e) {
-    const std::string msg = e.what();
-    pg::pg_guard([&] {
-      AbortCurrentTransaction();
-      MemoryContextSwitchTo(TopMemoryContext);
-      ereport(WARNING, (errmsg("pg_etl http: %s failed: %s", sql, msg.c_str())));
-    });
-    return false;
-  }
+  });
 }
 
 std::string header(MHD_Connection* c, MHD_ValueKind kind, const char* name) {

@@ -8,12 +8,14 @@
 #include "worker/launcher.hpp"
 
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "extension/guc.hpp"
 #include "extension/pg/boundary.hpp"
 #include "worker/shared_state.hpp"
+#include "worker/worker_transaction.hpp"
 #include "worker/worker_task.hpp"
 
 extern "C" {
@@ -49,35 +51,8 @@ struct Started {
   WorkerTask task;
 };
 
-// Runs body inside a transaction with SPI and a snapshot; a Postgres error aborts the
-// transaction and is logged as a WARNING, and the launcher goes on.
-template <typename F>
-bool in_transaction(const char* what, F&& body) {
-  try {
-    pg::pg_guard([&] {
-      SetCurrentStatementStartTimestamp();
-      StartTransactionCommand();
-      SPI_connect();
-      PushActiveSnapshot(GetTransactionSnapshot());
-      pgstat_report_activity(STATE_RUNNING, what);
-    });
-    body();
-    pg::pg_guard([] {
-      SPI_finish();
-      PopActiveSnapshot();
-      CommitTransactionCommand();
-      pgstat_report_activity(STATE_IDLE, nullptr);
-    });
-    return true;
-  } catch (const pg::PgError& e) {
-    const std::string msg = e.what();
-    pg::pg_guard([&] {
-      AbortCurrentTransaction();
-      MemoryContextSwitchTo(TopMemoryContext);
-      ereport(WARNING, (errmsg("pg_etl launcher: %s failed: %s", what, msg.c_str())));
-    });
-    return false;
-  }
+bool in_transaction(const char* what, const std::function<void()>& body) {
+  return worker::in_transaction("pg_etl launcher", what, body);
 }
 
 // Runs sql; returns the first column of each row as text.

@@ -9,6 +9,7 @@
 
 #include "extension/pg/boundary.hpp"
 #include "worker/shared_state.hpp"
+#include "worker/worker_transaction.hpp"
 #include "worker/worker_task.hpp"
 
 extern "C" {
@@ -109,26 +110,9 @@ void execute_run(int64_t run_id) {
 // One statement in a transaction of its own; an error is logged and the round goes on
 // (a broken channel must not stop SLA checks or purges). Returns the first column.
 std::string step(const char* sql) {
-  try {
-    pg::pg_guard([&] {
-      begin();
-      pgstat_report_activity(STATE_RUNNING, sql);
-    });
-    std::string out = scalar(sql, 0);
-    pg::pg_guard([] {
-      commit();
-      pgstat_report_activity(STATE_IDLE, nullptr);
-    });
-    return out;
-  } catch (const pg::PgError& e) {
-    const std::string message = e.what();
-    pg::pg_guard([&] {
-      AbortCurrentTransaction();
-      MemoryContextSwitchTo(TopMemoryContext);
-      ereport(WARNING, (errmsg("pg_etl maintenance: %s failed: %s", sql, message.c_str())));
-    });
-    return "";
-  }
+  std::string out;
+  in_transaction("pg_etl maintenance", sql, [&] { out = scalar(sql, 0); });
+  return out;
 }
 
 // Checks due SLAs (their alerts join this round), delivers due events in small
