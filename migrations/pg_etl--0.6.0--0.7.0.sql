@@ -1199,7 +1199,9 @@ GRANT SELECT ON etl.lineage_graph TO PUBLIC;
 -- A dataset's upstream (what fed it) or downstream (what it fed), hop by hop.
 CREATE FUNCTION etl._lineage_walk(dataset text, depth int, upstream boolean)
 RETURNS TABLE (level int, dataset text, kind text, via_pipeline text, next_to text, last_run_id bigint, last_seen timestamptz)
-LANGUAGE sql STABLE AS $$
+-- jit off: the recursive walk's row estimates pass JIT's threshold on an empty graph,
+-- and compiling it costs far more than running it
+LANGUAGE sql STABLE SET jit = off AS $$
   WITH RECURSIVE start AS (
     SELECT DISTINCT d FROM (VALUES (dataset), (to_regclass(dataset)::text)) v(d) WHERE d IS NOT NULL),
   walk AS (
@@ -1255,7 +1257,9 @@ $$;
 --             with the rows of etl.lineage_upstream / etl.lineage_downstream (5 hops):
 --             {"level", "dataset", "kind", "via_pipeline", "next_to", "last_run_id", "last_seen"}}
 -- Times are ISO 8601 UTC strings; absent values are null. Rows are the caller's (RLS).
-CREATE FUNCTION etl.status_report(dataset text DEFAULT NULL) RETURNS jsonb LANGUAGE sql STABLE AS $$
+-- jit off: the lineage walk's estimates (rows of jsonb arrays) are large enough to make
+-- PostgreSQL JIT-compile the plan, 1.9 s of every call on an empty database, 12 ms without.
+CREATE FUNCTION etl.status_report(dataset text DEFAULT NULL) RETURNS jsonb LANGUAGE sql STABLE SET jit = off AS $$
   WITH hours AS (
     SELECT h FROM generate_series(date_trunc('hour', now()) - interval '47 hours', date_trunc('hour', now()), interval '1 hour') h),
   hourly AS (

@@ -6,7 +6,8 @@
 //
 // Why a background worker rather than a companion daemon: it starts and stops with the
 // server, needs no second service, password or connection string, and the postmaster
-// restarts it. It serves with libmicrohttpd in external-select mode, in this one thread:
+// restarts it. It serves with libmicrohttpd in external mode (this loop waits on MHD's
+// epoll set and calls MHD_run), in this one thread:
 // PostgreSQL backends are not thread-safe, so MHD never runs a thread of its own, and
 // each request's query runs here, in a transaction of its own. A failing query is an
 // HTTP 500, logged, never the worker's end.
@@ -16,6 +17,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -142,10 +144,15 @@ MHD_Result on_request(void*, MHD_Connection* c, const char* url, const char* met
     return MHD_YES;
   }
   Reply r;
-  if (std::strcmp(method, "GET") != 0 && std::strcmp(method, "HEAD") != 0)
-    r = {MHD_HTTP_METHOD_NOT_ALLOWED, "GET or HEAD\n"};
-  else
-    r = answer(c, url);
+  // MHD is C: no exception may leave this callback.
+  try {
+    if (std::strcmp(method, "GET") != 0 && std::strcmp(method, "HEAD") != 0)
+      r = {MHD_HTTP_METHOD_NOT_ALLOWED, "GET or HEAD\n"};
+    else
+      r = answer(c, url);
+  } catch (const std::exception& e) {
+    r = {MHD_HTTP_INTERNAL_SERVER_ERROR, std::string("internal error: ") + e.what() + "\n"};
+  }
   MHD_Response* resp = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(resp, "Content-Type", r.content_type.c_str());
   MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -165,8 +172,9 @@ MHD_Daemon* start_daemon(int port, const char* address) {
     ereport(WARNING, (errmsg("pg_etl http: pg_etl.http_listen_address \"%s\" is not an IPv4 address", address)));
     return nullptr;
   }
-  // No MHD thread: MHD_run is called from this loop (external select mode).
-  MHD_Daemon* d = MHD_start_daemon(MHD_NO_FLAG, static_cast<uint16_t>(port), nullptr, nullptr, &on_request, nullptr,
+  // No MHD thread: MHD_run is called from this loop (external mode), and MHD keeps every
+  // socket in one epoll set, which the loop waits on.
+  MHD_Daemon* d = MHD_start_daemon(MHD_USE_EPOLL, static_cast<uint16_t>(port), nullptr, nullptr, &on_request, nullptr,
                                    MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
                                    MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_END);
   if (!d)
@@ -208,9 +216,16 @@ void http_loop() {
       warned_token = true;
     }
     if (daemon) {
-      const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_LISTEN_FD);
-      (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                              info->listen_fd, 20, PG_WAIT_EXTENSION);
+      // MHD's epoll set is readable when any of its sockets (listening or connected) is
+      // ready, so a request is answered at once and an idle worker sleeps; MHD's own
+      // timeout covers work it has buffered and connection timeouts.
+      const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD);
+      MHD_UNSIGNED_LONG_LONG mhd_ms = 0;
+      long wait_ms = 1000;
+      if (MHD_get_timeout(daemon, &mhd_ms) == MHD_YES) wait_ms = std::min<long>(wait_ms, static_cast<long>(mhd_ms));
+      if (wait_ms > 0)
+        (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                                info->epoll_fd, wait_ms, PG_WAIT_EXTENSION);
       ResetLatch(MyLatch);
       MHD_run(daemon);  // accepts, reads, answers: whatever is ready, without blocking
     } else {
