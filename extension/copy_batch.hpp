@@ -40,6 +40,7 @@ class CopyBatch {
 
   Row& row(size_t i) { return rows_[i]; }
   Field& field(size_t row, size_t k) { return fields_[rows_[row].first_field + k]; }
+  const Field& field(size_t row, size_t k) const { return fields_[rows_[row].first_field + k]; }
   std::string_view field_text(size_t row, size_t k) const;
   std::string_view raw(size_t row) const;
   // Replaces a deferred field's text with its converted binary form.

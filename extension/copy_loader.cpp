@@ -474,17 +474,16 @@ std::string Loader::record_of(const Record& rec, const std::string& url) const {
 // output functions.
 std::string Loader::record_of_batch_row(size_t r) const {
   std::vector<RejectField> fields;
-  auto& batch = const_cast<CopyBatch&>(batch_);
   for (size_t k = 0; k < copy_cols_.size(); k++) {
     const CopyColumn& c = copy_cols_[k];
     if (c.value == CopyColumn::kConstant || c.value == CopyColumn::kPartition) continue;
     const TargetColumn& col = cols_[c.target];
-    const CopyBatch::Field& f = batch.field(r, k);
+    const CopyBatch::Field& f = batch_.field(r, k);
     if (f.length < 0) {
       fields.emplace_back(col.name, std::nullopt);
       continue;
     }
-    std::string_view bytes = batch.field_text(r, k);
+    std::string_view bytes = batch_.field_text(r, k);
     if (f.deferred) {
       fields.emplace_back(col.name, std::string(bytes));
       continue;

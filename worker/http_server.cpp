@@ -29,6 +29,7 @@
 #include "core/status_page.hpp"
 #include "extension/guc.hpp"
 #include "extension/pg/boundary.hpp"
+#include "worker/worker_definition.hpp"
 #include "worker/worker_transaction.hpp"
 
 extern "C" {
@@ -238,15 +239,7 @@ void http_loop() {
 }  // namespace
 
 void register_http_server() {
-  BackgroundWorker w;
-  std::memset(&w, 0, sizeof w);
-  w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  w.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  w.bgw_restart_time = 5;
-  strlcpy(w.bgw_library_name, "pg_etl", BGW_MAXLEN);
-  strlcpy(w.bgw_function_name, "pg_etl_http_main", BGW_MAXLEN);
-  strlcpy(w.bgw_name, "pg_etl http", BGW_MAXLEN);
-  strlcpy(w.bgw_type, "pg_etl http", BGW_MAXLEN);
+  BackgroundWorker w = worker_definition("pg_etl_http_main", "pg_etl http", "pg_etl http", 5);
   RegisterBackgroundWorker(&w);
 }
 

@@ -15,6 +15,7 @@
 #include "extension/guc.hpp"
 #include "extension/pg/boundary.hpp"
 #include "worker/shared_state.hpp"
+#include "worker/worker_definition.hpp"
 #include "worker/worker_transaction.hpp"
 #include "worker/worker_task.hpp"
 
@@ -78,18 +79,12 @@ bool extension_ready() {
 }
 
 bool start_worker(const WorkerTask& task, std::vector<Started>& started) {
-  BackgroundWorker w;
-  std::memset(&w, 0, sizeof w);
-  w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  w.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  w.bgw_restart_time = BGW_NEVER_RESTART;
-  strlcpy(w.bgw_library_name, "pg_etl", BGW_MAXLEN);
-  strlcpy(w.bgw_function_name, "pg_etl_worker_main", BGW_MAXLEN);
+  char name[BGW_MAXLEN];
   if (task.kind == 'm')
-    snprintf(w.bgw_name, BGW_MAXLEN, "pg_etl maintenance");
+    snprintf(name, sizeof name, "pg_etl maintenance");
   else
-    snprintf(w.bgw_name, BGW_MAXLEN, "pg_etl worker %s %lld", task.kind == 'p' ? "poll" : "run", static_cast<long long>(task.id));
-  strlcpy(w.bgw_type, "pg_etl worker", BGW_MAXLEN);
+    snprintf(name, sizeof name, "pg_etl worker %s %lld", task.kind == 'p' ? "poll" : "run", static_cast<long long>(task.id));
+  BackgroundWorker w = worker_definition("pg_etl_worker_main", name, "pg_etl worker", BGW_NEVER_RESTART);
   w.bgw_notify_pid = MyProcPid;  // our latch is set when it starts and stops
   std::memcpy(w.bgw_extra, &task, sizeof task);
   BackgroundWorkerHandle* handle = nullptr;
@@ -245,15 +240,7 @@ void launcher_loop() {
 }  // namespace
 
 void register_launcher() {
-  BackgroundWorker worker;
-  std::memset(&worker, 0, sizeof worker);
-  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  worker.bgw_restart_time = kRestartSeconds;
-  strlcpy(worker.bgw_library_name, "pg_etl", BGW_MAXLEN);
-  strlcpy(worker.bgw_function_name, "pg_etl_launcher_main", BGW_MAXLEN);
-  strlcpy(worker.bgw_name, "pg_etl launcher", BGW_MAXLEN);
-  strlcpy(worker.bgw_type, "pg_etl launcher", BGW_MAXLEN);
+  BackgroundWorker worker = worker_definition("pg_etl_launcher_main", "pg_etl launcher", "pg_etl launcher", kRestartSeconds);
   RegisterBackgroundWorker(&worker);
 }
 
