@@ -9,11 +9,12 @@
 # RUNS (default 5).
 #   small: SMALL_RUNS (default 200) runs of a 100-row CSV: the per-run cost, worst case
 #   large: LARGE_RUNS (default 5) runs of a 200,000-row CSV
+#   PARTS=1 also measures the small runs with one of the three on at a time (diagnostic)
 #   bench/run_observability_bench.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/bench/lib.sh"
-RUNS="${RUNS:-5}" SMALL_RUNS="${SMALL_RUNS:-200}" LARGE_RUNS="${LARGE_RUNS:-5}"
+RUNS="${RUNS:-5}" PARTS="${PARTS:-0}" SMALL_RUNS="${SMALL_RUNS:-200}" LARGE_RUNS="${LARGE_RUNS:-5}"
 DIR="$root/build/bench-observability-cluster"
 PORT="${PG_ETL_BENCH_PORT:-55630}"
 DATA=/tmp/pg_etl_observability_bench
@@ -38,14 +39,16 @@ has_metrics=$(psql -X -A -t -c "SELECT count(*) FROM pg_settings WHERE name = 'p
 TIMES=$(mktemp /tmp/pg_etl_observability_bench.XXXXXX)
 trap 'rm -f "$TIMES"; rm -rf "$DATA"; cluster_stop "$DIR" fast' EXIT
 
-# session NAME PIPELINE N on|off: N runs in one psql session, wall time in ms to $TIMES.
+# session NAME PIPELINE N MODE: N runs in one psql session, wall time in ms to $TIMES.
+# MODE: on, off, or the one part left on (metrics, lineage, events).
 session() {
-  local name="$1" pipeline="$2" n="$3" mode="$4" t0 t1
+  local name="$1" pipeline="$2" n="$3" mode="$4" t0 t1 part
   {
-    if [ "$mode" = off ]; then
-      echo "SET pg_etl.events = off;"
-      echo "SET pg_etl.lineage = off;"
-      [ "$has_metrics" = 1 ] && echo "SET pg_etl.metrics = off;"
+    if [ "$mode" != on ]; then
+      for part in events lineage metrics; do
+        [ "$part" = metrics ] && [ "$has_metrics" != 1 ] && continue
+        [ "$part" = "$mode" ] || echo "SET pg_etl.$part = off;"
+      done
     fi
     for _ in $(seq "$n"); do echo "SELECT etl.reset('$pipeline'); SELECT etl.run('$pipeline');"; done
   } >"$DATA/session.sql"
@@ -61,6 +64,10 @@ for r in $(seq "$RUNS"); do
   if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
   for mode in $order; do session "small_$mode" small "$SMALL_RUNS" "$mode"; done
   for mode in $order; do session "large_$mode" large "$LARGE_RUNS" "$mode"; done
+  if [ "$PARTS" = 1 ]; then  # rotated each round, so no part always runs last
+    parts=(metrics lineage events off)
+    for i in 0 1 2 3; do mode=${parts[$(( (i + r) % 4 ))]}; session "small_$mode" small "$SMALL_RUNS" "$mode"; done
+  fi
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 events=$(psql -X -A -t -c "SELECT count(*) FROM etl.events")
@@ -83,6 +90,14 @@ Command: \`bench/run_observability_bench.sh\` (PostgreSQL $(psql -X -A -t -c 'SH
 | $SMALL_RUNS runs of a 100-row CSV | $(m small_on) ms | $(m small_off) ms | $(per_run small_on "$SMALL_RUNS") / $(per_run small_off "$SMALL_RUNS") ms | **$(overhead small)** | <= 5 % |
 | $LARGE_RUNS runs of a 200,000-row CSV | $(m large_on) ms | $(m large_off) ms | $(per_run large_on "$LARGE_RUNS") / $(per_run large_off "$LARGE_RUNS") ms | **$(overhead large)** | <= 5 % |
 
+$(if [ "$PARTS" = 1 ]; then
+  echo "One part on at a time (the same $SMALL_RUNS small runs; overhead against all off):"
+  echo
+  echo "| Part on | Median | Overhead |"
+  echo "|---|---|---|"
+  for p in metrics lineage events; do echo "| $p | $(m small_$p) ms | $(awk -v on="$(m small_$p)" -v off="$(m small_off)" 'BEGIN {printf "%+.1f %%", (on / off - 1) * 100}') |"; done
+  echo
+fi)
 Every session (ms): small on $(runs_of small_on); small off $(runs_of small_off); large on $(runs_of large_on); large off $(runs_of large_off)
 
 With everything on, the runs wrote $events events ($delivered deliveries delivered by the worker during the benchmark) and $lineage lineage rows.

@@ -57,102 +57,35 @@ CREATE INDEX runs_failures_idx ON etl.runs (finished_at) WHERE status IN ('faile
 -- A workflow's runs by name, as runs_pipeline_idx does for pipelines.
 CREATE INDEX runs_workflow_idx ON etl.runs (workflow, id) WHERE workflow IS NOT NULL;
 
--- Adds finished runs to etl.run_stats: one upsert per pipeline or workflow, however
--- many runs (a bulk insert of history is one pass). A run's "last" fields move only
--- forward in time, so runs added out of order do not regress them.
--- PL/pgSQL, not SQL: its plan is cached per session, where a SQL function's statement is
--- planned again at every call (0.8 ms a run, most of the metrics' cost on short runs).
-CREATE FUNCTION etl._run_stats_add(run_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  WITH done AS (
-    SELECT CASE WHEN r.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END AS kind,
-           coalesce(r.pipeline, r.workflow) AS name, r.owner, r.id, r.status, r.finished_at,
-           r.rows_read, r.rows_written, r.rows_rejected, r.bytes_read, r.files, r.error, r.sqlstate,
-           extract(epoch FROM r.finished_at - r.started_at)::float8 AS seconds, etl._duration_buckets() AS le
-      FROM etl.runs r
-     WHERE r.id = ANY (run_ids) AND r.status IN ('succeeded', 'failed', 'dead', 'cancelled')),
-  totals AS (
-    SELECT kind, name, owner,
-           count(*) FILTER (WHERE status = 'succeeded') AS succeeded, count(*) FILTER (WHERE status = 'failed') AS failed,
-           count(*) FILTER (WHERE status = 'dead') AS dead, count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-           coalesce(sum(rows_read), 0) AS rows_read, coalesce(sum(rows_written), 0) AS rows_written,
-           coalesce(sum(rows_rejected), 0) AS rows_rejected, coalesce(sum(bytes_read), 0) AS bytes_read,
-           coalesce(sum(files), 0) AS files, coalesce(sum(seconds), 0) AS seconds, count(seconds) AS timed,
-           ARRAY[count(*) FILTER (WHERE seconds <= le[1]), count(*) FILTER (WHERE seconds <= le[2]),
-                 count(*) FILTER (WHERE seconds <= le[3]), count(*) FILTER (WHERE seconds <= le[4]),
-                 count(*) FILTER (WHERE seconds <= le[5]), count(*) FILTER (WHERE seconds <= le[6]),
-                 count(*) FILTER (WHERE seconds <= le[7]), count(*) FILTER (WHERE seconds <= le[8]),
-                 count(*) FILTER (WHERE seconds <= le[9])] AS buckets
-      FROM done GROUP BY kind, name, owner),
-  last_run AS (
-    SELECT DISTINCT ON (kind, name, owner) * FROM done ORDER BY kind, name, owner, finished_at DESC, id DESC),
-  last_ok AS (
-    SELECT DISTINCT ON (kind, name, owner) * FROM done WHERE status = 'succeeded'
-     ORDER BY kind, name, owner, finished_at DESC, id DESC),
-  last_bad AS (
-    SELECT DISTINCT ON (kind, name, owner) * FROM done WHERE status IN ('failed', 'dead')
-     ORDER BY kind, name, owner, finished_at DESC, id DESC)
-  INSERT INTO etl.run_stats AS s
-    (kind, name, owner, runs_succeeded, runs_failed, runs_dead, runs_cancelled, rows_read, rows_written, rows_rejected,
-     bytes_read, files, duration_sum, duration_count, duration_buckets, last_run_id, last_status, last_finished_at,
-     last_duration, last_success_run_id, last_success_at, last_failure_run_id, last_failure_at, last_error, last_sqlstate)
-  SELECT t.kind, t.name, t.owner, t.succeeded, t.failed, t.dead, t.cancelled, t.rows_read, t.rows_written, t.rows_rejected,
-         t.bytes_read, t.files, t.seconds, t.timed, t.buckets, l.id, l.status, l.finished_at, l.seconds,
-         ok.id, ok.finished_at, bad.id, bad.finished_at, left(bad.error, 1000), bad.sqlstate
-    FROM totals t
-    JOIN last_run l USING (kind, name, owner)
-    LEFT JOIN last_ok ok USING (kind, name, owner)
-    LEFT JOIN last_bad bad USING (kind, name, owner)
-  ON CONFLICT (kind, name, owner) DO UPDATE SET
-    runs_succeeded = s.runs_succeeded + EXCLUDED.runs_succeeded, runs_failed = s.runs_failed + EXCLUDED.runs_failed,
-    runs_dead = s.runs_dead + EXCLUDED.runs_dead, runs_cancelled = s.runs_cancelled + EXCLUDED.runs_cancelled,
-    rows_read = s.rows_read + EXCLUDED.rows_read, rows_written = s.rows_written + EXCLUDED.rows_written,
-    rows_rejected = s.rows_rejected + EXCLUDED.rows_rejected, bytes_read = s.bytes_read + EXCLUDED.bytes_read,
-    files = s.files + EXCLUDED.files, duration_sum = s.duration_sum + EXCLUDED.duration_sum,
-    duration_count = s.duration_count + EXCLUDED.duration_count,
-    duration_buckets = ARRAY(SELECT a + b FROM unnest(s.duration_buckets, EXCLUDED.duration_buckets) u(a, b)),
-    last_run_id = CASE WHEN (EXCLUDED.last_finished_at >= s.last_finished_at) IS NOT FALSE THEN EXCLUDED.last_run_id ELSE s.last_run_id END,
-    last_status = CASE WHEN (EXCLUDED.last_finished_at >= s.last_finished_at) IS NOT FALSE THEN EXCLUDED.last_status ELSE s.last_status END,
-    last_duration = CASE WHEN (EXCLUDED.last_finished_at >= s.last_finished_at) IS NOT FALSE THEN EXCLUDED.last_duration ELSE s.last_duration END,
-    last_finished_at = greatest(s.last_finished_at, EXCLUDED.last_finished_at),
-    last_success_run_id = CASE WHEN EXCLUDED.last_success_at >= coalesce(s.last_success_at, '-infinity') THEN EXCLUDED.last_success_run_id
-                               ELSE s.last_success_run_id END,
-    last_success_at = greatest(s.last_success_at, EXCLUDED.last_success_at),
-    last_failure_run_id = CASE WHEN EXCLUDED.last_failure_at >= coalesce(s.last_failure_at, '-infinity') THEN EXCLUDED.last_failure_run_id
-                               ELSE s.last_failure_run_id END,
-    last_error = CASE WHEN EXCLUDED.last_failure_at >= coalesce(s.last_failure_at, '-infinity') THEN EXCLUDED.last_error ELSE s.last_error END,
-    last_sqlstate = CASE WHEN EXCLUDED.last_failure_at >= coalesce(s.last_failure_at, '-infinity') THEN EXCLUDED.last_sqlstate
-                         ELSE s.last_sqlstate END,
-    last_failure_at = greatest(s.last_failure_at, EXCLUDED.last_failure_at),
-    updated_at = clock_timestamp();
-END
-$$;
-REVOKE ALL ON FUNCTION etl._run_stats_add(bigint[]) FROM PUBLIC;
+-- An ended run added to etl.run_stats (C, a statement prepared once per session). The
+-- row trigger below calls the same code; upgrades use this for the runs that ended
+-- before the metrics existed.
+CREATE FUNCTION etl._run_stats_merge(run etl.runs) RETURNS void
+  AS 'MODULE_PATHNAME', 'pg_etl_run_stats_merge' LANGUAGE C VOLATILE SECURITY DEFINER;
+REVOKE ALL ON FUNCTION etl._run_stats_merge(etl.runs) FROM PUBLIC;
 
--- Statement-level, with transition tables: a bulk insert of history is one upsert per
--- job. Updates are row-level with a WHEN (evaluated without a function call), so the
--- many updates that do not end a run (claimed, running) cost nothing. SECURITY DEFINER:
--- the run's owner may not write etl.run_stats directly.
-CREATE FUNCTION etl._run_stats_trigger() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-  IF TG_LEVEL = 'ROW' THEN
-    PERFORM etl._run_stats_add(ARRAY[NEW.id]);
-  ELSIF EXISTS (SELECT FROM new_runs n WHERE n.status IN ('succeeded', 'failed', 'dead', 'cancelled')) THEN
-    PERFORM etl._run_stats_add(ARRAY(SELECT n.id FROM new_runs n WHERE n.status IN ('succeeded', 'failed', 'dead', 'cancelled')));
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER run_stats_insert AFTER INSERT ON etl.runs REFERENCING NEW TABLE AS new_runs FOR EACH STATEMENT
-  WHEN (current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
-  EXECUTE FUNCTION etl._run_stats_trigger();
+-- Run metrics and run events as runs start and end: one C trigger function
+-- (extension/run_observer.cpp), 'stats' or 'events'. The WHEN clauses are evaluated
+-- without a function call, so the updates that do not start or end a run cost nothing.
+-- SECURITY DEFINER: the run's owner may not write etl.run_stats or see others'
+-- subscriptions. No SET search_path (setting it costs more than the statements): the
+-- C code prepares its statements with search_path = pg_catalog, pg_temp, and
+-- PostgreSQL re-plans them with the path they were prepared with.
+CREATE FUNCTION etl._observe_run() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'pg_etl_observe_run' LANGUAGE C SECURITY DEFINER;
+REVOKE ALL ON FUNCTION etl._observe_run() FROM PUBLIC;
+CREATE TRIGGER run_stats_insert AFTER INSERT ON etl.runs FOR EACH ROW
+  WHEN (NEW.status IN ('succeeded', 'failed', 'dead', 'cancelled')
+        AND current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
+  EXECUTE FUNCTION etl._observe_run('stats');
 CREATE TRIGGER run_stats_update AFTER UPDATE OF status ON etl.runs FOR EACH ROW
   WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('succeeded', 'failed', 'dead', 'cancelled')
         AND current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
-  EXECUTE FUNCTION etl._run_stats_trigger();
+  EXECUTE FUNCTION etl._observe_run('stats');
 
--- Runs that ended before 0.7.0 (an upgrade) count too.
-SELECT etl._run_stats_add(ARRAY(SELECT id FROM etl.runs WHERE status IN ('succeeded', 'failed', 'dead', 'cancelled')));
+-- Runs that ended before 0.7.0 (an upgrade) count too, oldest first.
+SELECT etl._run_stats_merge(r) FROM etl.runs r
+ WHERE r.status IN ('succeeded', 'failed', 'dead', 'cancelled') ORDER BY r.finished_at, r.id;
 
 -- Every ended run with its job's kind and name (pipeline: a pipeline's or a workflow's
 -- name) and its duration. Two branches, so a filter on one pipeline reaches the runs'
@@ -236,7 +169,7 @@ BEGIN
   IF days <= 0 THEN
     RETURN 0;
   END IF;
-  DELETE FROM etl.runs d WHERE d.id IN (
+  WITH gone AS (DELETE FROM etl.runs d WHERE d.id IN (
     SELECT r.id FROM etl.runs r
      WHERE r.status IN ('succeeded', 'failed', 'dead', 'cancelled')
        AND r.finished_at < clock_timestamp() - days * interval '1 day'
@@ -246,8 +179,9 @@ BEGIN
             OR r.id < coalesce((SELECT max(x.id) FROM etl.runs x WHERE x.pipeline = r.pipeline AND x.status = 'succeeded'),
                                (SELECT max(x.id) FROM etl.runs x WHERE x.workflow = r.workflow AND x.status = 'succeeded')))
      ORDER BY r.finished_at LIMIT batch_size
-     FOR UPDATE SKIP LOCKED);
-  GET DIAGNOSTICS n = ROW_COUNT;
+     FOR UPDATE SKIP LOCKED) RETURNING d.id),
+  lineage AS (DELETE FROM etl.lineage l USING gone WHERE l.run_id = gone.id)
+  SELECT count(*) INTO n FROM gone;
   RETURN n;
 END $$;
 COMMENT ON FUNCTION etl.purge_history(int) IS
@@ -318,8 +252,8 @@ COMMENT ON TABLE etl.events IS 'pg_etl: what happened (runs, rejects, quality, S
 -- One row per event and channel: the worker delivers it after commit and retries it.
 CREATE TABLE etl.deliveries (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  event_id        bigint NOT NULL REFERENCES etl.events(id) ON DELETE CASCADE,
-  channel         text NOT NULL REFERENCES etl.channels(name) ON DELETE CASCADE ON UPDATE CASCADE,
+  event_id        bigint NOT NULL,  -- etl.events(id); see "no foreign keys" below
+  channel         text NOT NULL,    -- etl.channels(name)
   message_id      text NOT NULL,    -- the same on every attempt (X-PgEtl-Delivery, Message-ID)
   status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
   attempts        int NOT NULL DEFAULT 0,
@@ -329,6 +263,27 @@ CREATE TABLE etl.deliveries (
   last_status     int,              -- HTTP status or SMTP reply, when there was one
   last_error      text
 );
+
+-- No foreign keys on the rows every run writes (deliveries here, lineage rows): a
+-- foreign key check locks its parent row FOR KEY SHARE, which writes the parent's
+-- tuple (and WAL) in every run: the channel's row, the event just inserted, and for
+-- lineage the run's own row, already updated by the same transaction, which takes a
+-- MultiXact. The cascades are kept by etl.purge_history, etl._purge_events and the
+-- trigger on etl.channels below; only pg_etl's own functions write these rows.
+ALTER TABLE etl.lineage DROP CONSTRAINT lineage_run_id_fkey;
+CREATE INDEX deliveries_channel_idx ON etl.deliveries (channel);
+CREATE FUNCTION etl._channel_cascade() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM etl.deliveries d WHERE d.channel = OLD.name;
+  ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
+    UPDATE etl.deliveries d SET channel = NEW.name WHERE d.channel = OLD.name;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER channel_cascade AFTER DELETE OR UPDATE OF name ON etl.channels
+  FOR EACH ROW EXECUTE FUNCTION etl._channel_cascade();
 CREATE INDEX deliveries_due_idx ON etl.deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX deliveries_event_idx ON etl.deliveries (event_id);
 COMMENT ON TABLE etl.deliveries IS 'pg_etl: delivery of each event to each channel: status, attempts, last error';
@@ -383,6 +338,11 @@ BEGIN
   END IF;
   IF NEW.kind = 'notify' THEN
     PERFORM etl._refuse_unknown_keys(NEW.options, ARRAY['channel'], 'a notify channel');
+    -- what pg_notify would refuse at delivery time, refused now
+    IF NEW.options ? 'channel' AND (jsonb_typeof(NEW.options->'channel') <> 'string' OR NEW.options->>'channel' = ''
+                                    OR octet_length(NEW.options->>'channel') >= 64) THEN
+      RAISE EXCEPTION 'a notify channel''s "channel" must be a name of 1 to 63 bytes' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
   ELSE
     -- the transports' own checks: options, addresses, headers, and that the named
     -- secrets exist and may be used by the current role (nothing is sent)
@@ -440,86 +400,42 @@ $$;
 
 -- Queues an event and its deliveries in the calling transaction (the outbox) and wakes
 -- the worker at commit. Subscriptions of the event's owner, of etl_admin members and of
--- superusers match. Runs as the extension's owner: a pipeline's owner cannot see
--- others' subscriptions, but their events must reach them.
+-- superusers match. run_started is only queued when someone listens for it (OpenLineage
+-- START events). Returns the event's id (NULL when pg_etl.events is off). C
+-- (extension/run_observer.cpp), the code the run trigger uses; runs as the extension's
+-- owner: a pipeline's owner cannot see others' subscriptions, but their events must
+-- reach them.
 CREATE FUNCTION etl._emit(kind text, severity text, subject text, payload jsonb, pipeline text DEFAULT NULL,
                           run_id bigint DEFAULT NULL, owner name DEFAULT NULL, rejected bigint DEFAULT NULL,
-                          reject_rate float8 DEFAULT NULL)
-RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  eid bigint;
-  n int;
-BEGIN
-  IF current_setting('pg_etl.events', true) = 'off' THEN
-    RETURN NULL;
-  END IF;
-  -- run_started is only worth a row when someone listens (OpenLineage START events)
-  IF _emit.kind = 'run_started' AND NOT EXISTS (SELECT FROM etl.subscriptions s WHERE 'run_started' = ANY (s.events)
-                                                   AND (s.pipeline IS NULL OR s.pipeline = _emit.pipeline)) THEN
-    RETURN NULL;
-  END IF;
-  INSERT INTO etl.events (kind, severity, pipeline, run_id, subject, payload, owner)
-  VALUES (kind, severity, pipeline, run_id, subject, payload, owner)
-  RETURNING id INTO eid;
-  INSERT INTO etl.deliveries (event_id, channel, message_id)
-  SELECT DISTINCT ON (c.name) eid, c.name, 'pg_etl-' || eid || '-' || md5(c.name || eid)
-    FROM etl.subscriptions s JOIN etl.channels c ON c.name = s.channel
-   WHERE _emit.kind = ANY (s.events)
-     AND (s.pipeline IS NULL OR s.pipeline = _emit.pipeline)
-     AND (_emit.owner IS NULL OR s.owner = _emit.owner OR pg_has_role(s.owner, 'etl_admin', 'MEMBER')
-          OR (SELECT rolsuper FROM pg_roles WHERE rolname = s.owner))
-     AND (_emit.kind <> 'rows_rejected' OR (coalesce(rejected, 0) >= s.min_rejected AND coalesce(reject_rate, 0) >= s.min_reject_rate));
-  GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 THEN
-    PERFORM etl._wake_maintenance();
-  END IF;
-  RETURN eid;
-END $$;
+                          reject_rate float8 DEFAULT NULL) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'pg_etl_emit' LANGUAGE C VOLATILE SECURITY DEFINER;
 REVOKE ALL ON FUNCTION etl._emit(text, text, text, jsonb, text, bigint, name, bigint, float8) FROM PUBLIC;
 
--- Run events, from the run's own status change (so they commit or roll back with it).
-CREATE FUNCTION etl._run_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  job text := coalesce(NEW.pipeline, NEW.workflow);
-  what text := CASE WHEN NEW.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END;
-  body jsonb;
-  rate float8;
-BEGIN
-  body := jsonb_build_object('run_id', NEW.id, what, job, 'status', NEW.status, 'attempt', NEW.attempt,
-                             'trigger', NEW.trigger, 'started_at', NEW.started_at, 'finished_at', NEW.finished_at,
-                             'rows_read', NEW.rows_read, 'rows_written', NEW.rows_written,
-                             'rows_rejected', NEW.rows_rejected, 'bytes_read', NEW.bytes_read,
-                             'error', NEW.error, 'sqlstate', NEW.sqlstate);
-  IF NEW.status = 'running' THEN
-    IF NEW.attempt = 1 AND EXISTS (SELECT FROM etl.subscriptions s
-                                    WHERE 'run_started' = ANY (s.events) AND (s.pipeline IS NULL OR s.pipeline = job)) THEN
-      PERFORM etl._emit('run_started', 'info', format('%s %s: run %s started', what, job, NEW.id), body, job, NEW.id, NEW.owner);
-    END IF;
-    RETURN NULL;
-  END IF;
-  PERFORM etl._emit('run_' || NEW.status, CASE NEW.status WHEN 'succeeded' THEN 'info' WHEN 'cancelled' THEN 'warning' ELSE 'error' END,
-                    format('%s %s: run %s %s', what, job, NEW.id, NEW.status)
-                      || CASE WHEN NEW.error IS NOT NULL THEN ': ' || left(NEW.error, 200) ELSE '' END,
-                    body, job, NEW.id, NEW.owner);
-  IF coalesce(NEW.rows_rejected, 0) > 0 THEN
-    rate := NEW.rows_rejected::float8 / greatest(1, coalesce(NEW.rows_read, NEW.rows_written + NEW.rows_rejected));
-    PERFORM etl._emit('rows_rejected', 'warning',
-                      format('%s %s: run %s rejected %s rows (%s%%)', what, job, NEW.id, NEW.rows_rejected, round((rate * 100)::numeric, 2)),
-                      body || jsonb_build_object('reject_rate', rate), job, NEW.id, NEW.owner, NEW.rows_rejected, rate);
-  END IF;
-  IF EXISTS (SELECT FROM etl.slas s WHERE s.pipeline = job) THEN
-    PERFORM etl._check_run_slas(NEW.id);
-  END IF;
-  RETURN NULL;
-END $$;
+-- A run event's subject and payload (inlined into the trigger's statement).
+CREATE FUNCTION etl._run_subject(r etl.runs) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT format('%s %s: run %s %s', CASE WHEN r.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END,
+                coalesce(r.pipeline, r.workflow), r.id, CASE WHEN r.status = 'running' THEN 'started' ELSE r.status END)
+         || CASE WHEN r.error IS NOT NULL AND r.status <> 'running' THEN ': ' || left(r.error, 200) ELSE '' END
+$$;
+CREATE FUNCTION etl._run_payload(r etl.runs) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object('run_id', r.id, CASE WHEN r.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END,
+                            coalesce(r.pipeline, r.workflow), 'status', r.status, 'attempt', r.attempt,
+                            'trigger', r.trigger, 'started_at', r.started_at, 'finished_at', r.finished_at,
+                            'rows_read', r.rows_read, 'rows_written', r.rows_written,
+                            'rows_rejected', r.rows_rejected, 'bytes_read', r.bytes_read,
+                            'error', r.error, 'sqlstate', r.sqlstate)
+$$;
+
+-- Run events, from the run's own status change (so they commit or roll back with it):
+-- run_started (attempt 1, when someone listens), run_<status> when it ends,
+-- rows_rejected, and its job's SLAs checked.
 CREATE TRIGGER run_event_insert AFTER INSERT ON etl.runs FOR EACH ROW
   WHEN (NEW.status = 'running' AND current_setting('pg_etl.events', true) IS DISTINCT FROM 'off')
-  EXECUTE FUNCTION etl._run_event();
+  EXECUTE FUNCTION etl._observe_run('events');
 CREATE TRIGGER run_event AFTER UPDATE OF status ON etl.runs FOR EACH ROW
   WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status <> 'queued'
         AND current_setting('pg_etl.events', true) IS DISTINCT FROM 'off')
-  EXECUTE FUNCTION etl._run_event();
+  EXECUTE FUNCTION etl._observe_run('events');
 
 -- Quality rules that failed (a pipeline's gate or etl.check), one event per check.
 CREATE FUNCTION etl._quality_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
@@ -566,21 +482,22 @@ DECLARE
   policy jsonb;
   delay float8;
 BEGIN
+  IF (result->>'ok')::boolean THEN
+    UPDATE etl.deliveries SET status = 'delivered', attempts = attempts + 1, last_attempt_at = clock_timestamp(),
+           delivered_at = clock_timestamp(), last_status = (result->>'status')::int, last_error = NULL
+     WHERE id = delivery_id;
+    RETURN CASE WHEN FOUND THEN 'delivered' END;
+  END IF;
   SELECT * INTO d FROM etl.deliveries WHERE id = delivery_id FOR UPDATE;
   IF NOT FOUND THEN RETURN NULL; END IF;
-  IF (result->>'ok')::boolean THEN
-    UPDATE etl.deliveries SET status = 'delivered', delivered_at = clock_timestamp(),
-           last_status = (result->>'status')::int, last_error = NULL
-     WHERE id = delivery_id;
-    RETURN 'delivered';
-  END IF;
   SELECT coalesce(c.options->'retry', '{"max_attempts": 8, "interval": 5, "backoff_rate": 2, "max_delay": 600}')
     INTO policy FROM etl.channels c WHERE c.name = d.channel;
-  delay := CASE WHEN coalesce((result->>'retryable')::boolean, true) THEN etl._retry_delay(policy, d.attempts + 1) END;
+  delay := CASE WHEN coalesce((result->>'retryable')::boolean, true) THEN etl._retry_delay(policy, d.attempts + 2) END;  -- d.attempts: before this one
   IF delay IS NOT NULL AND result->>'retry_after' IS NOT NULL THEN
     delay := greatest(delay, (result->>'retry_after')::float8);
   END IF;
   UPDATE etl.deliveries SET status = CASE WHEN delay IS NULL THEN 'failed' ELSE 'pending' END,
+         attempts = attempts + 1, last_attempt_at = clock_timestamp(),
          next_attempt_at = clock_timestamp() + coalesce(delay, 0) * interval '1 second',
          last_status = (result->>'status')::int, last_error = left(result->>'error', 1000)
    WHERE id = delivery_id;
@@ -601,12 +518,16 @@ BEGIN
              FROM etl.deliveries x JOIN etl.channels c ON c.name = x.channel JOIN etl.events e ON e.id = x.event_id
             WHERE x.status = 'pending' AND x.next_attempt_at <= clock_timestamp()
             ORDER BY x.next_attempt_at, x.id LIMIT max_count FOR UPDATE OF x SKIP LOCKED LOOP
-    UPDATE etl.deliveries SET attempts = attempts + 1, last_attempt_at = clock_timestamp() WHERE id = d.id;
+    IF d.kind = 'notify' THEN
+      -- Cannot fail: the channel name was checked when the channel was written, and the
+      -- payload is cut to fit. No subtransaction: this is every run's delivery.
+      PERFORM pg_notify(coalesce(d.options->>'channel', 'pg_etl_events'), etl._notify_payload(d.ev));
+      PERFORM etl._delivery_done(d.id, '{"ok": true}');
+      n := n + 1;
+      CONTINUE;
+    END IF;
     BEGIN
-      IF d.kind = 'notify' THEN
-        PERFORM pg_notify(coalesce(d.options->>'channel', 'pg_etl_events'), etl._notify_payload(d.ev));
-        result := '{"ok": true}';
-      ELSIF d.kind = 'openlineage' THEN
+      IF d.kind = 'openlineage' THEN
         result := etl._deliver('webhook', d.options, etl._openlineage_event((d.ev).run_id, (d.ev).kind, d.options->>'namespace'),
                                d.message_id);
       ELSE
@@ -649,12 +570,13 @@ DECLARE
   n bigint;
 BEGIN
   IF days <= 0 THEN RETURN 0; END IF;
-  DELETE FROM etl.events e WHERE e.id IN (
+  WITH gone AS (DELETE FROM etl.events e WHERE e.id IN (
     SELECT x.id FROM etl.events x
      WHERE x.created_at < clock_timestamp() - days * interval '1 day'
        AND NOT EXISTS (SELECT FROM etl.deliveries d WHERE d.event_id = x.id AND d.status = 'pending')
-     ORDER BY x.id LIMIT batch_size);
-  GET DIAGNOSTICS n = ROW_COUNT;
+     ORDER BY x.id LIMIT batch_size) RETURNING e.id),
+  deliveries AS (DELETE FROM etl.deliveries d USING gone WHERE d.event_id = gone.id)
+  SELECT count(*) INTO n FROM gone;
   DELETE FROM etl.sla_events s WHERE s.id IN (
     SELECT y.id FROM etl.sla_events y WHERE y.at < clock_timestamp() - days * interval '1 day' ORDER BY y.id LIMIT batch_size);
   RETURN n;

@@ -88,7 +88,10 @@ start_peer LATE webhook_receiver.py --port "$late_port" --log "$PEER_DIR/late.js
 wait_for 15 "once the receiver is up, a retry delivers it" \
   "SELECT status = 'delivered' FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE e.run_id = $late_run AND d.channel = 'late_hook'"
 assert_eq "$(jsonl "$PEER_DIR/late.jsonl" 'str(len(r)) + " " + str(json.loads(r[0]["body"])["run_id"])')" "1 $late_run" "exactly once"
-q "SELECT etl.drop_channel('late_hook')" >/dev/null
+q "UPDATE etl.channels SET name = 'late_hook2' WHERE name = 'late_hook'" >/dev/null
+assert_eq "$(q "SELECT count(*) FROM etl.deliveries WHERE channel = 'late_hook2'")" 1 "a renamed channel keeps its deliveries"
+q "SELECT etl.drop_channel('late_hook2')" >/dev/null
+assert_eq "$(q "SELECT count(*) FROM etl.deliveries WHERE channel IN ('late_hook', 'late_hook2')")" 0 "a dropped channel takes its deliveries with it"
 
 # OpenLineage events posted to an endpoint (the same receiver stands in for Marquez).
 q "SELECT etl.create_channel('lineage', 'openlineage', '{\"url\": \"http://127.0.0.1:$HOOK/api/v1/lineage\"}')" >/dev/null
@@ -143,6 +146,9 @@ assert_eq "$(q "SELECT count(*) FROM etl.deliveries WHERE channel = 'only_ok'")"
 expect_error 22023 "an unknown event kind is refused" "SELECT etl.subscribe('listen', ARRAY['run_exploded'])"
 expect_error 22023 "an unknown channel kind is refused" "SELECT etl.create_channel('x', 'pager', '{}')"
 expect_error 22023 "an unknown channel option is refused" "SELECT etl.create_channel('x', 'notify', '{\"chanel\": \"x\"}')"
+expect_error 22023 "a NOTIFY channel name pg_notify would refuse (64 bytes) is refused when written" \
+  "SELECT etl.create_channel('x', 'notify', '{\"channel\": \"$(printf 'c%.0s' $(seq 64))\"}')"
+expect_error 22023 "and so is an empty one" "SELECT etl.create_channel('x', 'notify', '{\"channel\": \"\"}')"
 expect_error 42704 "a subscription to a missing channel is refused" "SELECT etl.subscribe('nope')"
 
 # ---- quality rules that fail raise an event -------------------------------------------

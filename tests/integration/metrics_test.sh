@@ -60,8 +60,17 @@ q "INSERT INTO etl.runs (pipeline, status, trigger, queued_at, started_at, finis
    VALUES ('m_old', 'succeeded', 'manual', now() - interval '50 days', now() - interval '50 days', now() - interval '50 days'),
           ('m_old', 'failed', 'manual', now() - interval '45 days', now() - interval '45 days', now() - interval '45 days')"
 q "SELECT etl.reset('m_ok'), etl.run('m_ok')" >/dev/null   # its latest run is a new one again
+# lineage rows of old runs, and old events with delivered deliveries, go with them
+q "INSERT INTO etl.lineage (run_id, pipeline, direction, kind, dataset)
+   SELECT id, 'm_ok', 'output', 'table', 'm_ok_target' FROM etl.runs WHERE pipeline = 'm_ok' AND finished_at < now() - interval '30 days'"
+q "INSERT INTO etl.events (kind, severity, subject, payload, created_at)
+   SELECT 'run_succeeded', 'info', 'old', '{}', now() - interval '40 days' FROM generate_series(1, 3)"
+q "INSERT INTO etl.deliveries (event_id, channel, message_id, status)
+   SELECT id, 'm_ch', 'm-' || id, 'delivered' FROM etl.events WHERE subject = 'old'"
 counted=$(q "SELECT runs_succeeded FROM etl.run_stats WHERE name = 'm_ok'")
 assert_eq "$(q "SELECT etl.purge_history(1000)")" 1000 "etl.purge_history deletes one batch"
+# (an earlier test may have just restarted the launcher: wait until it is back)
+wait_for 30 "the launcher is running" "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'pg_etl launcher'"
 launcher=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_etl launcher'")
 q "SELECT pg_terminate_backend($launcher)" >/dev/null
 wait_for 30 "the background worker purges old history in batches when it starts" \
@@ -69,3 +78,7 @@ wait_for 30 "the background worker purges old history in batches when it starts"
 assert_eq "$(q "SELECT string_agg(status, ',' ORDER BY id) FROM etl.runs WHERE pipeline = 'm_old'")" "succeeded,failed" \
   "a pipeline's latest run and latest success are kept, however old"
 assert_eq "$(q "SELECT runs_succeeded FROM etl.run_stats WHERE name = 'm_ok'")" "$counted" "counters do not go back when history is purged"
+assert_eq "$(q "SELECT count(*) FROM etl.lineage l WHERE NOT EXISTS (SELECT FROM etl.runs r WHERE r.id = l.run_id)")" 0 \
+  "purged runs take their lineage rows with them"
+wait_for 30 "and old events their deliveries" \
+  "SELECT NOT EXISTS (SELECT FROM etl.events WHERE subject = 'old') AND NOT EXISTS (SELECT FROM etl.deliveries WHERE channel = 'm_ch')"
