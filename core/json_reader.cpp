@@ -193,8 +193,13 @@ uint64_t JsonReader::skip_ws(uint64_t abs) {
 void JsonReader::count_lines_to(uint64_t abs) {
   if (abs <= counted_to_) return;
   const uint64_t from = counted_to_;  // callers never let uncounted bytes leave the window
+  // memchr, not std::count: JSON has few newlines, and glibc's memchr skips a vector at a time.
   const char* b = buf_.data() + (from - buf_.base_offset());
-  line_ += static_cast<uint64_t>(std::count(b, b + (abs - from), '\n'));
+  const char* const end = b + (abs - from);
+  while ((b = static_cast<const char*>(std::memchr(b, '\n', static_cast<size_t>(end - b)))) != nullptr) {
+    line_++;
+    b++;
+  }
   counted_to_ = abs;
 }
 
@@ -227,6 +232,19 @@ uint64_t JsonReader::scan_value(uint64_t abs) {
     const char* b = buf_.data();
     const uint64_t limit = base + buf_.size();
     while (p < limit) {
+      if (in_string) {
+        // Most bytes are inside strings: jump to the string's next quote or backslash.
+        const char* from = b + (p - base);
+        const size_t left = static_cast<size_t>(limit - p);
+        const char* quote = static_cast<const char*>(std::memchr(from, '"', left));
+        const char* slash = static_cast<const char*>(std::memchr(from, '\\', quote ? static_cast<size_t>(quote - from) : left));
+        const char* hit = slash ? slash : quote;
+        if (hit == nullptr) {
+          p = limit;
+          break;
+        }
+        p += static_cast<uint64_t>(hit - from);
+      }
       char ch = b[p - base];
       p++;
       if (in_string) {
