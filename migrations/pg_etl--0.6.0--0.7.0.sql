@@ -57,12 +57,11 @@ CREATE INDEX runs_failures_idx ON etl.runs (finished_at) WHERE status IN ('faile
 -- A workflow's runs by name, as runs_pipeline_idx does for pipelines.
 CREATE INDEX runs_workflow_idx ON etl.runs (workflow, id) WHERE workflow IS NOT NULL;
 
--- An ended run added to etl.run_stats (C, a statement prepared once per session). The
--- row trigger below calls the same code; upgrades use this for the runs that ended
--- before the metrics existed.
-CREATE FUNCTION etl._run_stats_merge(run etl.runs) RETURNS void
-  AS 'MODULE_PATHNAME', 'pg_etl_run_stats_merge' LANGUAGE C VOLATILE SECURITY DEFINER;
-REVOKE ALL ON FUNCTION etl._run_stats_merge(etl.runs) FROM PUBLIC;
+-- Ended runs added to etl.run_stats, one upsert per pipeline or workflow however many
+-- runs (C, extension/run_observer.cpp): bulk inserts of history, upgrades.
+CREATE FUNCTION etl._run_stats_add(run_ids bigint[]) RETURNS void
+  AS 'MODULE_PATHNAME', 'pg_etl_run_stats_add' LANGUAGE C VOLATILE SECURITY DEFINER;
+REVOKE ALL ON FUNCTION etl._run_stats_add(bigint[]) FROM PUBLIC;
 
 -- Run metrics and run events as runs start and end: one C trigger function
 -- (extension/run_observer.cpp), 'stats' or 'events'. The WHEN clauses are evaluated
@@ -74,9 +73,10 @@ REVOKE ALL ON FUNCTION etl._run_stats_merge(etl.runs) FROM PUBLIC;
 CREATE FUNCTION etl._observe_run() RETURNS trigger
   AS 'MODULE_PATHNAME', 'pg_etl_observe_run' LANGUAGE C SECURITY DEFINER;
 REVOKE ALL ON FUNCTION etl._observe_run() FROM PUBLIC;
-CREATE TRIGGER run_stats_insert AFTER INSERT ON etl.runs FOR EACH ROW
-  WHEN (NEW.status IN ('succeeded', 'failed', 'dead', 'cancelled')
-        AND current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
+-- Inserts: per statement, so a bulk insert of history is one upsert per job (runs are
+-- inserted queued or running, and counted when an update ends them).
+CREATE TRIGGER run_stats_insert AFTER INSERT ON etl.runs REFERENCING NEW TABLE AS new_runs FOR EACH STATEMENT
+  WHEN (current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
   EXECUTE FUNCTION etl._observe_run('stats');
 CREATE TRIGGER run_stats_update AFTER UPDATE OF status ON etl.runs FOR EACH ROW
   WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('succeeded', 'failed', 'dead', 'cancelled')
@@ -84,8 +84,7 @@ CREATE TRIGGER run_stats_update AFTER UPDATE OF status ON etl.runs FOR EACH ROW
   EXECUTE FUNCTION etl._observe_run('stats');
 
 -- Runs that ended before 0.7.0 (an upgrade) count too, oldest first.
-SELECT etl._run_stats_merge(r) FROM etl.runs r
- WHERE r.status IN ('succeeded', 'failed', 'dead', 'cancelled') ORDER BY r.finished_at, r.id;
+SELECT etl._run_stats_add(ARRAY(SELECT id FROM etl.runs WHERE status IN ('succeeded', 'failed', 'dead', 'cancelled')));
 
 -- Every ended run with its job's kind and name (pipeline: a pipeline's or a workflow's
 -- name) and its duration. Two branches, so a filter on one pipeline reaches the runs'

@@ -53,6 +53,7 @@ psql -X -q -d postgres -c "SET pg_etl.metrics = off" -c "SELECT etl.reset('m_ok'
 assert_eq "$(q "SELECT runs_succeeded FROM etl.run_stats WHERE name = 'm_ok'")" "$before" "pg_etl.metrics = off: not counted"
 
 # History retention: old runs go in batches, never a pipeline's latest run or latest success.
+pre_bulk=$(q "SELECT runs_succeeded FROM etl.run_stats WHERE name = 'm_ok'")
 q "INSERT INTO etl.runs (pipeline, status, trigger, queued_at, started_at, finished_at, rows_written)
    SELECT 'm_ok', 'succeeded', 'manual', now() - interval '40 days', now() - interval '40 days', now() - interval '40 days', 1
      FROM generate_series(1, 2500)"
@@ -68,6 +69,9 @@ q "INSERT INTO etl.events (kind, severity, subject, payload, created_at)
 q "INSERT INTO etl.deliveries (event_id, channel, message_id, status)
    SELECT id, 'm_ch', 'm-' || id, 'delivered' FROM etl.events WHERE subject = 'old'"
 counted=$(q "SELECT runs_succeeded FROM etl.run_stats WHERE name = 'm_ok'")
+assert_eq "$(q "SELECT (s.runs_succeeded - $pre_bulk) || ' ' || s.last_run_id FROM etl.run_stats s WHERE s.name = 'm_ok'")" \
+  "2501 $(q "SELECT max(id) FROM etl.runs WHERE pipeline = 'm_ok'")" \
+  "a bulk insert of 2,500 ended runs is counted (one upsert per job), and the latest run stays the last one"
 assert_eq "$(q "SELECT etl.purge_history(1000)")" 1000 "etl.purge_history deletes one batch"
 # (an earlier test may have just restarted the launcher: wait until it is back)
 wait_for 30 "the launcher is running" "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'pg_etl launcher'"
