@@ -96,8 +96,8 @@ $(if [ "$PARTS" = 1 ]; then
   echo "| Part on | Median | Overhead |"
   echo "|---|---|---|"
   for p in metrics lineage events; do echo "| $p | $(m small_$p) ms | $(awk -v on="$(m small_$p)" -v off="$(m small_off)" 'BEGIN {printf "%+.1f %%", (on / off - 1) * 100}') |"; done
-  echo
 fi)
+
 Every session (ms): small on $(runs_of small_on); small off $(runs_of small_off); large on $(runs_of large_on); large off $(runs_of large_off)
 
 With everything on, the runs wrote $events events ($delivered deliveries delivered by the worker during the benchmark) and $lineage lineage rows.
