@@ -1,8 +1,10 @@
 // Run metrics and run events, kept as runs start and end, and the event outbox's one
 // writer:
-//   etl._observe_run('stats' | 'events')  the row trigger on etl.runs: a run that ends is
-//       added to etl.run_stats; a run that starts (when someone listens) or ends queues
-//       its events, and checks its SLAs;
+//   etl._observe_run('ended' | 'events' | 'stats')  triggers on etl.runs: a run that ends
+//       goes to the run outbox (etl.run_outbox); a run that starts queues run_started
+//       (when someone listens); a bulk insert of ended runs is counted;
+//   etl.process_run_outbox(batch, skip)   adds the outbox's runs to etl.run_stats, queues
+//       their events and checks their SLAs (the maintenance worker calls it);
 //   etl._emit(...)                        queues an event and its deliveries (every other
 //       event source calls it from SQL);
 //   etl._run_stats_add(run_ids)           adds ended runs to etl.run_stats, one upsert
@@ -17,6 +19,7 @@
 // the path it was prepared with, so a caller's search_path never resolves its names.
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include "extension/guc.hpp"
 #include "extension/pg/boundary.hpp"
@@ -234,32 +237,39 @@ WITH e AS (
   VALUES ($1, $2, $5, $6, $3, $4, $7) RETURNING id, kind, pipeline, owner),
 )SQL" + fan_out_sql("$8", "$9") + "SELECT (SELECT id FROM e), (SELECT count(*) FROM d)";
 
-// A run's own event ($1, an etl.runs row): run_started, or run_<status> when it ends;
-// also says whether it rejected rows and whether its job has SLAs to check.
-const std::string kRunEventSql = R"SQL(
-WITH r AS (SELECT ($1).*),
-e AS (
+// The events of runs ($1, their ids; in run order): run_started, or run_<status> when
+// a run has ended; also which of them rejected rows and which have SLAs to check. One
+// statement for a batch of runs (the outbox), so its start-up is paid once.
+const std::string kRunEventsSql = R"SQL(
+WITH e AS (
   INSERT INTO etl.events (kind, severity, pipeline, run_id, subject, payload, owner)
   SELECT CASE WHEN r.status = 'running' THEN 'run_started' ELSE 'run_' || r.status END,
          CASE r.status WHEN 'running' THEN 'info' WHEN 'succeeded' THEN 'info' WHEN 'cancelled' THEN 'warning' ELSE 'error' END,
          coalesce(r.pipeline, r.workflow), r.id, etl._run_subject(r), etl._run_payload(r), r.owner
-    FROM r
+    FROM etl.runs r
+   WHERE r.id = ANY ($1) AND r.status <> 'queued'
+   ORDER BY r.id
   RETURNING id, kind, pipeline, owner),
 )SQL" + fan_out_sql("NULL::bigint", "NULL::float8") + R"SQL(
-SELECT (SELECT count(*) FROM d), coalesce(r.rows_rejected, 0) > 0,
-       r.status <> 'running' AND EXISTS (SELECT FROM etl.slas s WHERE s.pipeline = coalesce(r.pipeline, r.workflow))
-  FROM r
+SELECT (SELECT count(*) FROM d),
+       ARRAY(SELECT r.id FROM etl.runs r WHERE r.id = ANY ($1) AND coalesce(r.rows_rejected, 0) > 0 ORDER BY r.id),
+       ARRAY(SELECT r.id FROM etl.runs r
+              WHERE r.id = ANY ($1) AND r.status NOT IN ('queued', 'running')
+                AND EXISTS (SELECT FROM etl.slas s WHERE s.pipeline = coalesce(r.pipeline, r.workflow))
+              ORDER BY r.id)
 )SQL";
 
-// A run's rows_rejected event, through etl._emit (rare: only runs that rejected rows).
+// A run's rows_rejected event ($1, its id), through etl._emit (rare: only runs that
+// rejected rows).
 constexpr const char* kRunRejectsSql = R"SQL(
 SELECT etl._emit('rows_rejected', 'warning',
                  format('%s %s: run %s rejected %s rows (%s%%)', CASE WHEN r.pipeline IS NOT NULL THEN 'pipeline' ELSE 'workflow' END,
                         coalesce(r.pipeline, r.workflow), r.id, r.rows_rejected, round((x.rate * 100)::numeric, 2)),
                  etl._run_payload(r) || jsonb_build_object('reject_rate', x.rate),
                  coalesce(r.pipeline, r.workflow), r.id, r.owner, r.rows_rejected, x.rate)
-  FROM (SELECT ($1).*) r,
+  FROM etl.runs r,
        LATERAL (SELECT r.rows_rejected::float8 / greatest(1, coalesce(r.rows_read, r.rows_written + r.rows_rejected)) AS rate) x
+ WHERE r.id = $1
 )SQL";
 
 // run_started is only worth a row when someone listens (OpenLineage START events).
@@ -268,9 +278,9 @@ SELECT EXISTS (SELECT FROM etl.subscriptions s
                 WHERE 'run_started' = ANY (s.events) AND (s.pipeline IS NULL OR s.pipeline = $1))
 )SQL";
 
-constexpr const char* kCheckSlasSql = "SELECT etl._check_run_slas(($1).id)";
+constexpr const char* kCheckSlasSql = "SELECT etl._check_run_slas($1)";
 
-SavedPlan g_emit, g_run_event, g_run_rejects, g_listened, g_check_slas;
+SavedPlan g_emit, g_run_events, g_run_rejects, g_listened, g_check_slas;
 
 bool run_started_listened(Datum job, bool job_null) {
   Oid types[1] = {TEXTOID};
@@ -279,26 +289,97 @@ bool run_started_listened(Datum job, bool job_null) {
   return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
-void observe_events(HeapTuple row, TupleDesc desc, Datum run, Oid runs_type) {
-  bool isnull;
-  Datum status = heap_getattr(row, SPI_fnumber(desc, "status"), desc, &isnull);
-  if (strcmp(TextDatumGetCString(status), "running") == 0) {
-    if (DatumGetInt32(heap_getattr(row, SPI_fnumber(desc, "attempt"), desc, &isnull)) != 1) return;
-    bool pipeline_null, workflow_null;
-    Datum job = heap_getattr(row, SPI_fnumber(desc, "pipeline"), desc, &pipeline_null);
-    if (pipeline_null) job = heap_getattr(row, SPI_fnumber(desc, "workflow"), desc, &workflow_null);
-    if (!run_started_listened(job, pipeline_null && workflow_null)) return;
-  }
-  Oid types[1] = {runs_type};
-  execute(prepared(g_run_event, runs_type, kRunEventSql.c_str(), 1, types), &run, " ");
+// The events of runs (ids: bigint[], in run order) and what follows from them: the
+// rows_rejected events and the SLA checks.
+void emit_run_events(Datum ids) {
+  Oid types[1] = {INT8ARRAYOID};
+  execute(prepared(g_run_events, 1, kRunEventsSql.c_str(), 1, types), &ids, " ");
   HeapTuple result = SPI_tuptable->vals[0];
   TupleDesc rdesc = SPI_tuptable->tupdesc;
-  const bool delivered = DatumGetInt64(SPI_getbinval(result, rdesc, 1, &isnull)) > 0;
-  const bool rejected = DatumGetBool(SPI_getbinval(result, rdesc, 2, &isnull));
-  const bool has_sla = DatumGetBool(SPI_getbinval(result, rdesc, 3, &isnull));
-  if (delivered) worker::wake_maintenance_at_commit();
-  if (rejected) execute(prepared(g_run_rejects, runs_type, kRunRejectsSql, 1, types), &run, " ");
-  if (has_sla) execute(prepared(g_check_slas, runs_type, kCheckSlasSql, 1, types), &run, " ");
+  bool isnull;
+  if (DatumGetInt64(SPI_getbinval(result, rdesc, 1, &isnull)) > 0) worker::wake_maintenance_at_commit();
+  Datum rejected = SPI_getbinval(result, rdesc, 2, &isnull), with_slas = SPI_getbinval(result, rdesc, 3, &isnull);
+  Oid id_type[1] = {INT8OID};
+  for (auto [list, plan, sql] : {std::tuple{rejected, &g_run_rejects, kRunRejectsSql}, std::tuple{with_slas, &g_check_slas, kCheckSlasSql}}) {
+    Datum* runs;
+    int n;
+    deconstruct_array(DatumGetArrayTypeP(list), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &runs, nullptr, &n);
+    for (int i = 0; i < n; i++) execute(prepared(*plan, 1, sql, 1, id_type), &runs[i], " ");
+  }
+}
+
+// One run's id as the array emit_run_events takes.
+Datum one_run(HeapTuple row, TupleDesc desc) {
+  bool isnull;
+  Datum id = heap_getattr(row, SPI_fnumber(desc, "id"), desc, &isnull);
+  return PointerGetDatum(construct_array(&id, 1, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+// A run that starts: run_started, for its first attempt, when someone listens.
+void observe_start(HeapTuple row, TupleDesc desc) {
+  bool isnull;
+  if (DatumGetInt32(heap_getattr(row, SPI_fnumber(desc, "attempt"), desc, &isnull)) != 1) return;
+  bool pipeline_null, workflow_null = true;
+  Datum job = heap_getattr(row, SPI_fnumber(desc, "pipeline"), desc, &pipeline_null);
+  if (pipeline_null) job = heap_getattr(row, SPI_fnumber(desc, "workflow"), desc, &workflow_null);
+  if (run_started_listened(job, pipeline_null && workflow_null)) emit_run_events(one_run(row, desc));
+}
+
+// ---- the run outbox ----------------------------------------------------------------------
+// A run that ends goes to etl.run_outbox, for the maintenance worker to count and to turn
+// into events in batches, off the run's own path; where no worker serves this database,
+// that work is done at once.
+constexpr const char* kQueueEndedSql = "INSERT INTO etl.run_outbox (run_id, metrics, events) VALUES ($1, $2, $3)";
+
+// Oldest first. Rows another session is processing are waited for (and are gone once
+// it commits), so that what was in the outbox is processed when the call returns; the
+// worker skips them instead. Locks are taken in run order: two callers cannot deadlock.
+std::string take_outbox_sql(const char* lock) {
+  return std::string(R"SQL(
+DELETE FROM etl.run_outbox
+ WHERE ctid = ANY (ARRAY(SELECT ctid FROM etl.run_outbox ORDER BY run_id LIMIT $1 )SQL") + lock + R"SQL())
+RETURNING run_id, metrics, events
+)SQL";
+}
+const std::string kTakeOutboxSql = take_outbox_sql("FOR UPDATE"), kTakeOutboxSkipSql = take_outbox_sql("FOR UPDATE SKIP LOCKED");
+
+SavedPlan g_queue_ended, g_take_outbox, g_take_outbox_skip;
+
+void observe_end(HeapTuple row, TupleDesc desc, Oid runs_type) {
+  if (!worker::maintenance_serves_this_database()) {
+    if (guc::metrics) merge_run(heap_copy_tuple_as_datum(row, desc), runs_type);
+    if (guc::events) emit_run_events(one_run(row, desc));
+    return;
+  }
+  bool isnull;
+  Oid types[3] = {INT8OID, BOOLOID, BOOLOID};
+  Datum values[3] = {heap_getattr(row, SPI_fnumber(desc, "id"), desc, &isnull), BoolGetDatum(guc::metrics),
+                     BoolGetDatum(guc::events)};
+  execute(prepared(g_queue_ended, 1, kQueueEndedSql, 3, types), values, "   ");
+  worker::wake_maintenance_at_commit();
+}
+
+// Takes up to batch rows from the outbox: their runs are added to etl.run_stats (one
+// upsert per job) and their events queued, in run order. Returns the rows taken.
+int64 process_outbox(int32 batch, bool skip_locked) {
+  Oid types[1] = {INT4OID};
+  Datum limit = Int32GetDatum(batch);
+  if (skip_locked) execute(prepared(g_take_outbox_skip, 1, kTakeOutboxSkipSql.c_str(), 1, types), &limit, " ");
+  else execute(prepared(g_take_outbox, 1, kTakeOutboxSql.c_str(), 1, types), &limit, " ");
+  const uint64 taken = SPI_processed;
+  SPITupleTable* rows = SPI_tuptable;
+  ArrayBuildState *counted = nullptr, *announced = nullptr;
+  for (uint64 i = 0; i < taken; i++) {
+    bool isnull;
+    const Datum id = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
+    if (DatumGetBool(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &isnull)))
+      counted = accumArrayResult(counted, id, false, INT8OID, CurrentMemoryContext);
+    if (DatumGetBool(SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &isnull)))
+      announced = accumArrayResult(announced, id, false, INT8OID, CurrentMemoryContext);
+  }
+  if (counted != nullptr) add_runs(makeArrayResult(counted, CurrentMemoryContext));
+  if (announced != nullptr) emit_run_events(makeArrayResult(announced, CurrentMemoryContext));
+  return static_cast<int64>(taken);
 }
 
 }  // namespace
@@ -307,16 +388,17 @@ void observe_events(HeapTuple row, TupleDesc desc, Datum run, Oid runs_type) {
 using namespace pg_etl::pg;
 
 // etl._observe_run() RETURNS trigger, AFTER INSERT OR UPDATE ON etl.runs, with one
-// argument: 'stats' (per row on updates; per statement on inserts, with the transition
-// table) or 'events' (per row). The triggers' WHEN clauses say which changes
-// matter (a run that ends; a run that starts or ends) and honour pg_etl.metrics/events.
+// argument: 'ended' (per row: a run that ends), 'events' (per row: a run that starts) or
+// 'stats' (per statement on inserts, with the transition table). The triggers' WHEN
+// clauses say which changes matter and honour pg_etl.metrics and pg_etl.events.
 PG_ETL_FUNCTION(pg_etl_observe_run) {
   return pg_guard([&]() -> Datum {
     if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "etl._observe_run() is a trigger function");
     TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
     if (!TRIGGER_FIRED_AFTER(td->tg_event) || td->tg_trigger->tgnargs != 1)
       elog(ERROR, "etl._observe_run() must fire AFTER, with one argument");
-    const bool stats = strcmp(td->tg_trigger->tgargs[0], "stats") == 0;
+    const char* mode = td->tg_trigger->tgargs[0];
+    const bool stats = strcmp(mode, "stats") == 0;
     if (!TRIGGER_FIRED_FOR_ROW(td->tg_event)) {
       if (!stats || !TRIGGER_FIRED_BY_INSERT(td->tg_event)) elog(ERROR, "etl._observe_run(): only 'stats' on INSERT fires per statement");
       SPI_connect();
@@ -326,12 +408,26 @@ PG_ETL_FUNCTION(pg_etl_observe_run) {
     }
     HeapTuple row = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
     const Oid runs_type = RelationGetForm(td->tg_relation)->reltype;
-    Datum run = heap_copy_tuple_as_datum(row, RelationGetDescr(td->tg_relation));
+    TupleDesc desc = RelationGetDescr(td->tg_relation);
     SPI_connect();
-    if (stats) merge_run(run, runs_type);
-    else observe_events(row, RelationGetDescr(td->tg_relation), run, runs_type);
+    if (strcmp(mode, "ended") == 0) observe_end(row, desc, runs_type);
+    else if (strcmp(mode, "events") == 0) observe_start(row, desc);
+    else elog(ERROR, "etl._observe_run('%s'): per row, the argument is 'ended' or 'events'", mode);
     SPI_finish();
     return PointerGetDatum(nullptr);
+  });
+}
+
+// etl.process_run_outbox(batch_size int, skip_locked boolean) RETURNS int
+PG_ETL_FUNCTION(pg_etl_process_run_outbox) {
+  return pg_guard([&]() -> Datum {
+    const int32 batch = PG_GETARG_INT32(0);
+    const bool skip_locked = PG_GETARG_BOOL(1);
+    if (batch < 1) ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("etl.process_run_outbox: batch_size must be at least 1, not %d", batch)));
+    SPI_connect();
+    const int64 taken = process_outbox(batch, skip_locked);
+    SPI_finish();
+    PG_RETURN_INT32(static_cast<int32>(taken));
   });
 }
 

@@ -2599,13 +2599,10 @@ CREATE FUNCTION etl._observe_run() RETURNS trigger
   AS 'MODULE_PATHNAME', 'pg_etl_observe_run' LANGUAGE C SECURITY DEFINER;
 REVOKE ALL ON FUNCTION etl._observe_run() FROM PUBLIC;
 -- Inserts: per statement, so a bulk insert of history is one upsert per job (runs are
--- inserted queued or running, and counted when an update ends them).
+-- inserted queued or running, and counted when an update ends them: the trigger
+-- run_ended, with the run outbox, in [events]).
 CREATE TRIGGER run_stats_insert AFTER INSERT ON etl.runs REFERENCING NEW TABLE AS new_runs FOR EACH STATEMENT
   WHEN (current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
-  EXECUTE FUNCTION etl._observe_run('stats');
-CREATE TRIGGER run_stats_update AFTER UPDATE OF status ON etl.runs FOR EACH ROW
-  WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('succeeded', 'failed', 'dead', 'cancelled')
-        AND current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off')
   EXECUTE FUNCTION etl._observe_run('stats');
 
 -- Runs that ended before 0.7.0 (an upgrade) count too, oldest first.
@@ -2950,16 +2947,46 @@ CREATE FUNCTION etl._run_payload(r etl.runs) RETURNS jsonb LANGUAGE sql STABLE A
                             'error', r.error, 'sqlstate', r.sqlstate)
 $$;
 
--- Run events, from the run's own status change (so they commit or roll back with it):
--- run_started (attempt 1, when someone listens), run_<status> when it ends,
--- rows_rejected, and its job's SLAs checked.
+-- run_started (attempt 1, when someone listens), queued in the run's own transaction.
 CREATE TRIGGER run_event_insert AFTER INSERT ON etl.runs FOR EACH ROW
   WHEN (NEW.status = 'running' AND current_setting('pg_etl.events', true) IS DISTINCT FROM 'off')
   EXECUTE FUNCTION etl._observe_run('events');
-CREATE TRIGGER run_event AFTER UPDATE OF status ON etl.runs FOR EACH ROW
-  WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status <> 'queued'
+CREATE TRIGGER run_started AFTER UPDATE OF status ON etl.runs FOR EACH ROW
+  WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status = 'running'
         AND current_setting('pg_etl.events', true) IS DISTINCT FROM 'off')
   EXECUTE FUNCTION etl._observe_run('events');
+
+-- Runs that ended and are not yet counted in etl.run_stats nor turned into events
+-- (run_<status>, rows_rejected, their job's SLAs checked): the runs' own outbox. A row
+-- is written in the transaction that ends the run, so it commits or rolls back with it,
+-- and the maintenance worker folds the rows in batches within a moment of the commit
+-- (etl.process_run_outbox). Doing that work inside the run cost 0.2 ms per run, +14 % of
+-- a run loading a 100-row file; this row costs 15 us. metrics and events: what
+-- pg_etl.metrics and pg_etl.events said in the run's session.
+CREATE TABLE etl.run_outbox (
+  run_id  bigint NOT NULL,
+  metrics boolean NOT NULL,
+  events  boolean NOT NULL
+);
+COMMENT ON TABLE etl.run_outbox IS 'pg_etl: ended runs waiting to be added to etl.run_stats and to etl.events (etl.process_run_outbox)';
+REVOKE ALL ON etl.run_outbox FROM PUBLIC;
+
+-- Where no background worker serves this database (pg_etl not preloaded, or
+-- pg_etl.database names another one) the trigger does the work at once instead.
+CREATE TRIGGER run_ended AFTER UPDATE OF status ON etl.runs FOR EACH ROW
+  WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('succeeded', 'failed', 'dead', 'cancelled')
+        AND (current_setting('pg_etl.metrics', true) IS DISTINCT FROM 'off'
+             OR current_setting('pg_etl.events', true) IS DISTINCT FROM 'off'))
+  EXECUTE FUNCTION etl._observe_run('ended');
+
+-- Adds up to batch_size ended runs from the outbox to etl.run_stats and queues their
+-- events, oldest first; returns how many it took. The maintenance worker calls it; call
+-- it yourself to see a run's events and metrics at once. Rows another session is
+-- processing are waited for (skip_locked: left to it, as the worker does), so no run is
+-- counted twice and, when it returns, every run that had ended is processed.
+CREATE FUNCTION etl.process_run_outbox(batch_size int DEFAULT 1000, skip_locked boolean DEFAULT false) RETURNS int
+  AS 'MODULE_PATHNAME', 'pg_etl_process_run_outbox' LANGUAGE C VOLATILE STRICT SECURITY DEFINER;
+COMMENT ON FUNCTION etl.process_run_outbox(int, boolean) IS 'Adds ended runs to etl.run_stats and queues their events now (the maintenance worker does it within a moment of each run)';
 
 -- Quality rules that failed (a pipeline's gate or etl.check), one event per check.
 CREATE FUNCTION etl._quality_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
@@ -3031,25 +3058,32 @@ REVOKE ALL ON FUNCTION etl._delivery_done(bigint, jsonb) FROM PUBLIC;
 
 -- Sends the deliveries that are due (the worker calls this after every batch commit;
 -- a session may call it too, e.g. from pg_cron). NOTIFY deliveries are sent when the
--- calling transaction commits. Returns the number of attempts made.
+-- calling transaction commits. max_count: webhook, e-mail and OpenLineage attempts per
+-- call (NOTIFY deliveries, up to 1,000, are all sent). Returns the number of attempts made.
 CREATE FUNCTION etl.deliver_pending(max_count int DEFAULT 10) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   d record;
   result jsonb;
   n int := 0;
 BEGIN
+  -- NOTIFY deliveries, up to 1,000, in one statement: they cannot fail (the channel name
+  -- was checked when the channel was written, the payload is cut to fit) nor wait, and
+  -- they are most runs' deliveries. Sent in event order.
+  WITH due AS (
+    SELECT x.id, coalesce(c.options->>'channel', 'pg_etl_events') AS channel, e AS ev
+      FROM etl.deliveries x JOIN etl.channels c ON c.name = x.channel JOIN etl.events e ON e.id = x.event_id
+     WHERE x.status = 'pending' AND x.next_attempt_at <= clock_timestamp() AND c.kind = 'notify'
+     ORDER BY x.id LIMIT 1000 FOR UPDATE OF x SKIP LOCKED),
+  sent AS MATERIALIZED (SELECT due.id, pg_notify(due.channel, etl._notify_payload(due.ev)) FROM due ORDER BY due.id)
+  UPDATE etl.deliveries x
+     SET status = 'delivered', attempts = attempts + 1, last_attempt_at = clock_timestamp(),
+         delivered_at = clock_timestamp(), last_status = NULL, last_error = NULL
+    FROM sent WHERE x.id = sent.id;
+  GET DIAGNOSTICS n = ROW_COUNT;
   FOR d IN SELECT x.id, x.message_id, x.attempts, c.kind, c.options, e AS ev
              FROM etl.deliveries x JOIN etl.channels c ON c.name = x.channel JOIN etl.events e ON e.id = x.event_id
-            WHERE x.status = 'pending' AND x.next_attempt_at <= clock_timestamp()
+            WHERE x.status = 'pending' AND x.next_attempt_at <= clock_timestamp() AND c.kind <> 'notify'
             ORDER BY x.next_attempt_at, x.id LIMIT max_count FOR UPDATE OF x SKIP LOCKED LOOP
-    IF d.kind = 'notify' THEN
-      -- Cannot fail: the channel name was checked when the channel was written, and the
-      -- payload is cut to fit. No subtransaction: this is every run's delivery.
-      PERFORM pg_notify(coalesce(d.options->>'channel', 'pg_etl_events'), etl._notify_payload(d.ev));
-      PERFORM etl._delivery_done(d.id, '{"ok": true}');
-      n := n + 1;
-      CONTINUE;
-    END IF;
     BEGIN
       IF d.kind = 'openlineage' THEN
         result := etl._deliver('webhook', d.options, etl._openlineage_event((d.ev).run_id, (d.ev).kind, d.options->>'namespace'),
@@ -3068,9 +3102,11 @@ END $$;
 REVOKE ALL ON FUNCTION etl.deliver_pending(int) FROM PUBLIC;
 
 -- ---- the background worker's maintenance round ------------------------------------------------
--- Seconds until the next delivery or SLA check is due (<= 0: now), NULL when none is.
+-- Seconds until the run outbox, the next delivery or an SLA check is due (<= 0: now), NULL
+-- when none is.
 CREATE FUNCTION etl._maintenance_due() RETURNS float8 LANGUAGE sql STABLE AS $$
-  SELECT extract(epoch FROM least((SELECT min(next_attempt_at) FROM etl.deliveries WHERE status = 'pending'),
+  SELECT extract(epoch FROM least(CASE WHEN EXISTS (SELECT FROM etl.run_outbox) THEN clock_timestamp() END,
+                                  (SELECT min(next_attempt_at) FROM etl.deliveries WHERE status = 'pending'),
                                   (SELECT min(next_check_at) FROM etl.slas WHERE kind <> 'anomaly'),
                                   (SELECT min(r.started_at + (s.options->>'within')::interval) FROM etl.slas s
                                      JOIN etl.runs r ON r.pipeline = s.pipeline AND r.status = 'running'

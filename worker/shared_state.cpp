@@ -18,6 +18,7 @@ namespace {
 struct SharedState {
   int launcher_procno;     // -1: no launcher
   int maintenance_procno;  // -1: no maintenance worker alive
+  Oid launcher_database;   // the database the launcher serves (while launcher_procno >= 0)
 };
 
 SharedState* g_state = nullptr;
@@ -82,6 +83,7 @@ void request_shared_state() {
 
 void register_launcher_latch() {
   if (!g_state) return;
+  g_state->launcher_database = MyDatabaseId;
   g_state->launcher_procno = MyProc->pgprocno;
   on_shmem_exit(clear_launcher, 0);
 }
@@ -109,6 +111,10 @@ void wake_launcher_at_commit() {
 void wake_maintenance_at_commit() {
   ensure_xact_callback();
   maintenance_wake_pending = true;
+}
+
+bool maintenance_serves_this_database() {
+  return g_state && g_state->launcher_procno >= 0 && g_state->launcher_database == MyDatabaseId;
 }
 
 void wake_launcher_now() {

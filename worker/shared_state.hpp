@@ -22,4 +22,8 @@ void register_maintenance_latch();
 // At commit, wakes the maintenance worker, or the launcher to start one.
 void wake_maintenance_at_commit();
 
+// Whether a launcher runs in the current database, so its maintenance worker will
+// process work queued for it (the run outbox).
+bool maintenance_serves_this_database();
+
 }  // namespace pg_etl::worker

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Events, notifications and SLAs, through the background worker (pg_etl.database =
-# postgres): the outbox is written with the run and delivered after commit by the
-# maintenance worker; NOTIFY payloads reach a LISTENing client; webhooks are signed and
+# postgres): a run that ends is queued in the run outbox with its own commit, and the
+# maintenance worker turns it into events and delivers them; NOTIFY payloads reach a LISTENing client; webhooks are signed and
 # retried until a receiver that was down comes up; a failing run sends exactly one
 # e-mail and one webhook; SLAs (arrival, freshness, duration) alert once and record
 # recoveries; anomaly bands; a restarted worker is announced; OpenLineage events and
@@ -26,6 +26,9 @@ printf 'id,amount\n1,10\n2,20\n3,30\n' >"$data/orders.csv" && chmod a+r "$data/o
 q "CREATE TABLE a_orders (id int, amount numeric)"
 q "SELECT etl.create_pipeline('a_ok', '$data/orders.csv', 'a_orders', write_mode => 'replace')" >/dev/null
 q "SELECT etl.create_pipeline('a_broken', '$data/missing.csv', 'a_orders')" >/dev/null
+# The worker processes the run outbox moments after a run; settle does it now (waiting
+# for a batch the worker holds), so what follows a run can be checked at once.
+settle() { q "SELECT etl.process_run_outbox()" >/dev/null; }
 
 # ---- NOTIFY: a LISTENing client receives the events the worker delivers ---------------
 q "SELECT etl.create_channel('listen', 'notify', '{\"channel\": \"pg_etl_alerts_test\"}')" >/dev/null
@@ -134,14 +137,14 @@ q "SELECT etl.create_pipeline('a_one_bad', '$data/one_bad.csv', 'a_orders', opti
 q "SELECT etl.create_pipeline('a_many_bad', '$data/many_bad.csv', 'a_orders', options => '{\"reject_limit\": 100}')" >/dev/null
 q "SELECT etl.create_channel('rejects', 'notify', '{\"channel\": \"pg_etl_rejects\"}')" >/dev/null
 q "SELECT etl.subscribe('rejects', ARRAY['rows_rejected'], options => '{\"min_rejected\": 5}')" >/dev/null
-q "SELECT etl.run('a_one_bad'), etl.run('a_many_bad')" >/dev/null
+q "SELECT etl.run('a_one_bad'), etl.run('a_many_bad')" >/dev/null; settle
 assert_eq "$(q "SELECT string_agg(e.pipeline || ':' || (e.payload->>'rows_rejected'), ',' ORDER BY e.id) FROM etl.events e WHERE e.kind = 'rows_rejected'")" \
   "a_one_bad:1,a_many_bad:20" "every run with rejects records a rows_rejected event"
 assert_eq "$(q "SELECT string_agg(e.pipeline, ',') FROM etl.deliveries d JOIN etl.events e ON e.id = d.event_id WHERE d.channel = 'rejects'")" \
   "a_many_bad" "only the run above the subscription's min_rejected is delivered"
 q "SELECT etl.create_channel('only_ok', 'notify', '{}')" >/dev/null
 q "SELECT etl.subscribe('only_ok', ARRAY['run_failed'], pipeline => 'a_ok')" >/dev/null
-q "SELECT etl.run('a_broken')" >/dev/null 2>&1
+q "SELECT etl.run('a_broken')" >/dev/null 2>&1; settle
 assert_eq "$(q "SELECT count(*) FROM etl.deliveries WHERE channel = 'only_ok'")" 0 "a subscription for one pipeline ignores the others"
 expect_error 22023 "an unknown event kind is refused" "SELECT etl.subscribe('listen', ARRAY['run_exploded'])"
 expect_error 22023 "an unknown channel kind is refused" "SELECT etl.create_channel('x', 'pager', '{}')"
@@ -158,7 +161,7 @@ assert_match "$(q "SELECT subject FROM etl.events WHERE kind = 'quality_failed' 
 
 # ---- pg_etl.events = off records nothing ----------------------------------------------
 before=$(q "SELECT count(*) FROM etl.events")
-psql -X -q -d postgres -c "SET pg_etl.events = off" -c "SELECT etl.run('a_broken')" >/dev/null 2>&1
+psql -X -q -d postgres -c "SET pg_etl.events = off" -c "SELECT etl.run('a_broken')" >/dev/null 2>&1; settle
 assert_eq "$(q "SELECT count(*) FROM etl.events")" "$before" "pg_etl.events = off: no event"
 
 # ---- SLAs -----------------------------------------------------------------------------
@@ -185,19 +188,19 @@ q "SELECT etl.create_sla('fresh2s', 'freshness', '{\"pipeline\": \"a_fresh\", \"
 wait_for 15 "the worker notices the stale pipeline" "SELECT status = 'missed' FROM etl.slas WHERE name = 'fresh2s'"
 sleep 2
 assert_eq "$(q "SELECT count(*) FROM etl.events WHERE kind = 'sla_missed' AND payload->>'sla' = 'fresh2s'")" 1 "a freshness miss alerts once"
-q "SELECT etl.run('a_fresh')" >/dev/null
-assert_eq "$(q "SELECT status FROM etl.slas WHERE name = 'fresh2s'")" ok "a successful run recovers it at once"
+q "SELECT etl.run('a_fresh')" >/dev/null; settle
+assert_eq "$(q "SELECT status FROM etl.slas WHERE name = 'fresh2s'")" ok "a successful run recovers it"
 assert_eq "$(q "SELECT count(*) FROM etl.events WHERE kind = 'sla_recovered' AND payload->>'sla' = 'fresh2s'")" 1 "the recovery is recorded"
 q "SELECT etl.drop_sla('fresh2s')" >/dev/null
 
 # Duration: a run over its limit misses at its end; a fast one recovers.
 q "SELECT etl.create_pipeline('a_slow', '$data/orders.csv', 'a_orders', write_mode => 'replace', transform => \$\$SELECT id::int, amount::numeric FROM input, pg_sleep(coalesce(etl.run_property('sleep'), '0')::float8)\$\$)" >/dev/null
 q "SELECT etl.create_sla('slow1s', 'duration', '{\"pipeline\": \"a_slow\", \"within\": \"1 second\"}')" >/dev/null
-q "SELECT etl.run('a_slow', '{\"sleep\": \"1.3\"}')" >/dev/null
+q "SELECT etl.run('a_slow', '{\"sleep\": \"1.3\"}')" >/dev/null; settle
 assert_eq "$(q "SELECT status FROM etl.slas WHERE name = 'slow1s'")" missed "a run that took 1.3 s misses a 1 second SLA"
 assert_match "$(q "SELECT subject FROM etl.events WHERE kind = 'sla_missed' AND payload->>'sla' = 'slow1s'")" 'took 00:00:01 \(limit 1 second\)' "the alert says how long it took"
 q "SELECT etl.reset('a_slow')" >/dev/null   # the same file again
-q "SELECT etl.run('a_slow')" >/dev/null
+q "SELECT etl.run('a_slow')" >/dev/null; settle
 assert_eq "$(q "SELECT status FROM etl.slas WHERE name = 'slow1s'")" ok "a fast run recovers it"
 # ... and the worker sees a run that is still going.
 q "SELECT etl.drop_sla('slow1s')" >/dev/null
@@ -218,12 +221,12 @@ q "SELECT etl.create_sla('vol_band', 'anomaly', '{\"pipeline\": \"a_vol\", \"met
 vol_file() {  # vol_file N ROWS
   { echo 'id,amount'; for i in $(seq "$2"); do echo "$i,1"; done; } >"$data/vol/f$1.csv"; chmod a+r "$data/vol/f$1.csv"
 }
-for n in 1 2 3 4 5; do vol_file $n $((100 + n)); q "SELECT etl.run('a_vol')" >/dev/null; done
+for n in 1 2 3 4 5; do vol_file $n $((100 + n)); q "SELECT etl.run('a_vol')" >/dev/null; settle; done
 assert_eq "$(q "SELECT count(*) FROM etl.sla_events WHERE sla = 'vol_band'")" 0 "steady volumes: no anomaly"
-vol_file 6 400; q "SELECT etl.run('a_vol')" >/dev/null
+vol_file 6 400; q "SELECT etl.run('a_vol')" >/dev/null; settle
 assert_match "$(q "SELECT subject FROM etl.events WHERE kind = 'anomaly'")" 'rows_written = 400.0000, outside 50% of the last 5 runs. average 103' \
   "400 rows against an average of 103 is an anomaly"
-vol_file 7 104; q "SELECT etl.run('a_vol')" >/dev/null
+vol_file 7 104; q "SELECT etl.run('a_vol')" >/dev/null; settle
 assert_eq "$(q "SELECT string_agg(kind, ',' ORDER BY id) FROM etl.sla_events WHERE sla = 'vol_band'")" "anomaly,recovered" "back in the band: recovered"
 
 # ---- a restarted launcher is announced ------------------------------------------------

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run metrics (the CloudWatch part): etl.run_stats counters kept by triggers as runs end,
-# the per-minute/hour/day views, etl.pipeline_status, Prometheus text from
+# Run metrics (the CloudWatch part): etl.run_stats counters kept as runs end (through the
+# run outbox), the per-minute/hour/day views, etl.pipeline_status, Prometheus text from
 # etl.prometheus_metrics(), etl.status_report(), pg_etl.metrics = off, and history
 # retention (etl.purge_history, and the background worker purging at its start).
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +22,10 @@ q "SELECT etl.create_pipeline('m_bad', '$data/missing.csv', 'm_orders', schedule
 for _ in 1 2 3; do q "SELECT etl.reset('m_ok'), etl.run('m_ok')" >/dev/null; done
 q "SELECT etl.run('m_bad')" >/dev/null 2>&1
 
+# This database is pg_etl.database: a run that ends leaves a row in etl.run_outbox, and
+# the maintenance worker adds it to etl.run_stats by itself, moments later.
+wait_for 10 "the maintenance worker adds ended runs to etl.run_stats from the run outbox" \
+  "SELECT runs_succeeded = 3 AND NOT EXISTS (SELECT FROM etl.run_outbox) FROM etl.run_stats WHERE name = 'm_ok'"
 assert_eq "$(q "SELECT runs_succeeded, runs_failed, rows_written, rows_rejected, duration_count FROM etl.run_stats WHERE name = 'm_ok'")" "3|0|6|3|3" \
   "etl.run_stats counts every run that ended: runs, rows written and rejected"
 assert_eq "$(q "SELECT s.runs_succeeded + s.runs_failed = (SELECT count(*) FROM etl.runs r WHERE r.pipeline = s.name) FROM etl.run_stats s WHERE name = 'm_bad'")" t \
@@ -50,6 +54,7 @@ assert_match "$(q "SELECT etl.status_report()->'failures'->0->>'error'")" 'could
 # pg_etl.metrics = off (superuser) leaves the counters alone.
 before=$(q "SELECT runs_succeeded FROM etl.run_stats WHERE name = 'm_ok'")
 psql -X -q -d postgres -c "SET pg_etl.metrics = off" -c "SELECT etl.reset('m_ok'), etl.run('m_ok')" >/dev/null
+q "SELECT etl.process_run_outbox()" >/dev/null
 assert_eq "$(q "SELECT runs_succeeded FROM etl.run_stats WHERE name = 'm_ok'")" "$before" "pg_etl.metrics = off: not counted"
 
 # History retention: old runs go in batches, never a pipeline's latest run or latest success.
@@ -61,6 +66,7 @@ q "INSERT INTO etl.runs (pipeline, status, trigger, queued_at, started_at, finis
    VALUES ('m_old', 'succeeded', 'manual', now() - interval '50 days', now() - interval '50 days', now() - interval '50 days'),
           ('m_old', 'failed', 'manual', now() - interval '45 days', now() - interval '45 days', now() - interval '45 days')"
 q "SELECT etl.reset('m_ok'), etl.run('m_ok')" >/dev/null   # its latest run is a new one again
+q "SELECT etl.process_run_outbox()" >/dev/null   # counted now, not moments later
 # lineage rows of old runs, and old events with delivered deliveries, go with them
 q "INSERT INTO etl.lineage (run_id, pipeline, direction, kind, dataset)
    SELECT id, 'm_ok', 'output', 'table', 'm_ok_target' FROM etl.runs WHERE pipeline = 'm_ok' AND finished_at < now() - interval '30 days'"
@@ -86,3 +92,13 @@ assert_eq "$(q "SELECT count(*) FROM etl.lineage l WHERE NOT EXISTS (SELECT FROM
   "purged runs take their lineage rows with them"
 wait_for 30 "and old events their deliveries" \
   "SELECT NOT EXISTS (SELECT FROM etl.events WHERE subject = 'old') AND NOT EXISTS (SELECT FROM etl.deliveries WHERE channel = 'm_ch')"
+
+# In a database no background worker serves (pg_etl.database is postgres), a run that
+# ends is counted by its own transaction: nothing waits in the run outbox.
+fresh_db metrics_other
+q "CREATE TABLE m_orders (id int, amount numeric)" metrics_other
+q "SELECT etl.create_pipeline('m_elsewhere', '$data/a.csv', 'm_orders', options => '{\"reject_limit\": 10}')" metrics_other >/dev/null
+q "SELECT etl.run('m_elsewhere')" metrics_other >/dev/null
+assert_eq "$(q "SELECT runs_succeeded || ' ' || rows_written || ' ' || (SELECT count(*) FROM etl.run_outbox) FROM etl.run_stats WHERE name = 'm_elsewhere'" metrics_other)" \
+  "1 2 0" "a database the worker does not serve counts a run as it ends"
+psql -X -q -d postgres -c "DROP DATABASE metrics_other WITH (FORCE)" >/dev/null
