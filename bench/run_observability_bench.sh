@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Overhead of observability on pipeline runs, for issue 8 (bench/RESULTS.md records its
 # output): the same runs with metrics (etl.run_stats), lineage (etl.lineage) and the
-# event outbox (etl.events, and a delivery per event for a subscribed NOTIFY channel,
-# sent by the worker) switched on, and with all three switched off
+# event outbox (etl.events, and a delivery per event for a subscribed NOTIFY channel;
+# the maintenance worker processes the run outbox and sends them) switched on, and with all three switched off
 # (SET pg_etl.metrics / pg_etl.lineage / pg_etl.events = off). Each measurement is a
 # psql session of back-to-back runs, every run its own transaction (etl.reset, then
 # etl.run), timed by the wall clock; on and off alternate in every round; median of
@@ -39,10 +39,24 @@ has_metrics=$(psql -X -A -t -c "SELECT count(*) FROM pg_settings WHERE name = 'p
 TIMES=$(mktemp /tmp/pg_etl_observability_bench.XXXXXX)
 trap 'rm -f "$TIMES"; rm -rf "$DATA"; cluster_stop "$DIR" fast' EXIT
 
-# session NAME PIPELINE N MODE: N runs in one psql session, wall time in ms to $TIMES.
-# MODE: on, off, or the one part left on (metrics, lineage, events).
+# CPU time (ms) of the cluster's processes (the background workers, among them the one
+# that processes the run outbox and delivers events), from /proc.
+cluster_cpu_ms() {
+  local tick total=0 pid
+  tick=$(getconf CLK_TCK)
+  for pid in $(pgrep -u postgres); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo $((total * 1000 / tick))
+}
+
+# session NAME PIPELINE N MODE: N runs in one psql session; to $TIMES: the wall time, the
+# session backend's CPU time, and the CPU time of the cluster's other processes until
+# the outbox and deliveries are done (ms). MODE: on, off, or the one part left on
+# (metrics, lineage, events).
 session() {
-  local name="$1" pipeline="$2" n="$3" mode="$4" t0 t1 part
+  local name="$1" pipeline="$2" n="$3" mode="$4" t0 t1 c0 c1 backend part
+  local cpu="(split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint) * 1000 / $(getconf CLK_TCK)"
   {
     if [ "$mode" != on ]; then
       for part in events lineage metrics; do
@@ -50,12 +64,21 @@ session() {
         [ "$part" = "$mode" ] || echo "SET pg_etl.$part = off;"
       done
     fi
+    echo "SELECT $cpu AS cpu0 \\gset"
     for _ in $(seq "$n"); do echo "SELECT etl.reset('$pipeline'); SELECT etl.run('$pipeline');"; done
+    echo "SELECT $cpu - :cpu0;"
   } >"$DATA/session.sql"
+  c0=$(cluster_cpu_ms)
   t0=$(date +%s%N)
-  psql -X -q -v ON_ERROR_STOP=1 -f "$DATA/session.sql" >/dev/null
+  backend=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -f "$DATA/session.sql" | tail -n 1)
   t1=$(date +%s%N)
-  echo "$name $(( (t1 - t0) / 1000000 ))" >>"$TIMES"
+  # the worker's share: wait until it has processed the outbox and sent the deliveries
+  for _ in $(seq 50); do
+    [ "$(psql -X -A -t -c "SELECT NOT EXISTS (SELECT FROM etl.run_outbox) AND NOT EXISTS (SELECT FROM etl.deliveries WHERE status = 'pending')")" = t ] && break
+    sleep 0.1
+  done
+  c1=$(cluster_cpu_ms)
+  echo "$name $(( (t1 - t0) / 1000000 )) $backend $((c1 - c0))" >>"$TIMES"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -75,8 +98,8 @@ delivered=$(psql -X -A -t -c "SELECT count(*) FILTER (WHERE status = 'delivered'
 lineage=$(psql -X -A -t -c "SELECT count(*) FROM etl.lineage")
 
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-runs_of() { awk -v k="$1" '$1 == k {printf "%s ", $2}' "$TIMES"; }
-m() { runs_of "$1" | median; }
+runs_of() { awk -v k="$1" -v f="${2:-2}" '$1 == k {printf "%s ", $f}' "$TIMES"; }
+m() { runs_of "$1" "${2:-2}" | median; }
 per_run() { awk -v t="$(m "$1")" -v n="$2" 'BEGIN {printf "%.2f", t / n}'; }
 overhead() { awk -v on="$(m "$1_on")" -v off="$(m "$1_off")" 'BEGIN {printf "%+.1f %%", (on / off - 1) * 100}'; }
 cat <<MD
@@ -97,6 +120,14 @@ $(if [ "$PARTS" = 1 ]; then
   echo "|---|---|---|"
   for p in metrics lineage events; do echo "| $p | $(m small_$p) ms | $(awk -v on="$(m small_$p)" -v off="$(m small_off)" 'BEGIN {printf "%+.1f %%", (on / off - 1) * 100}') |"; done
 fi)
+
+CPU time per run, median (ms; the session's backend, and the cluster's other processes, the
+maintenance worker among them, until the outbox and deliveries are done):
+
+| Runs | Backend, on / off | Other processes, on / off |
+|---|---|---|
+| $SMALL_RUNS runs of a 100-row CSV | $(awk -v a="$(m small_on 3)" -v b="$(m small_off 3)" -v n="$SMALL_RUNS" 'BEGIN {printf "%.3f / %.3f", a / n, b / n}') | $(awk -v a="$(m small_on 4)" -v b="$(m small_off 4)" -v n="$SMALL_RUNS" 'BEGIN {printf "%.3f / %.3f", a / n, b / n}') |
+| $LARGE_RUNS runs of a 200,000-row CSV | $(awk -v a="$(m large_on 3)" -v b="$(m large_off 3)" -v n="$LARGE_RUNS" 'BEGIN {printf "%.1f / %.1f", a / n, b / n}') | $(awk -v a="$(m large_on 4)" -v b="$(m large_off 4)" -v n="$LARGE_RUNS" 'BEGIN {printf "%.1f / %.1f", a / n, b / n}') |
 
 Every session (ms): small on $(runs_of small_on); small off $(runs_of small_off); large on $(runs_of large_on); large off $(runs_of large_off)
 

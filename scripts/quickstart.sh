@@ -61,11 +61,12 @@ sed -e '1!s/^10\([0-9][0-9]\),/20\1,/' "$root/examples/data/orders.csv" >"$demo/
 chmod a+r "$demo/landing/orders-2024-05-02.csv"
 wait_for_run 2
 "${PSQL[@]}" -q -c "SELECT etl.pause('demo_orders')" >/dev/null
-# A pipeline whose source is missing fails; the worker delivers its event after commit.
+# A pipeline whose source is missing fails; after commit, the worker turns its end (in
+# the run outbox) into an event and delivers it.
 "${PSQL[@]}" -q -c "SELECT etl.create_pipeline('demo_broken', 'file://$demo/missing/*.csv', 'demo.orders')" >/dev/null
 "${PSQL[@]}" -q -c "SELECT etl.run('demo_broken')" >/dev/null 2>&1 || true
 for _ in $(seq 40); do
-  [ "$("${PSQL[@]}" -A -t -c "SELECT count(*) = 0 FROM etl.deliveries WHERE status = 'pending'")" = t ] && break
+  [ "$("${PSQL[@]}" -A -t -c "SELECT NOT EXISTS (SELECT FROM etl.run_outbox) AND NOT EXISTS (SELECT FROM etl.deliveries WHERE status = 'pending')")" = t ] && break
   sleep 0.25
 done
 "${PSQL[@]}" -v demo="$demo" <<'SQL'

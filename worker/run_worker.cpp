@@ -145,7 +145,9 @@ void maintain(int64_t flags) {
       const std::string due = step("SELECT coalesce(etl._maintenance_due() <= 0, false) WHERE $1 IS NOT NULL");
       if (due.empty()) return;  // the extension is gone or being upgraded: the launcher starts us again
       if (due == "t") {
-        // Let a burst of events (runs finishing back to back) gather: one batch, one commit.
+        // Let a burst (runs finishing back to back) gather: one batch, one commit. Each
+        // round costs about 5 ms of statements whatever its size; at 50 ms the worker
+        // spent 0.35 ms per 2 ms run, at 200 ms 0.15 ms (events arrive 0.2 s later).
         pg_usleep(kGatherMs * 1000L);
         idle_ms = 0;
         break;

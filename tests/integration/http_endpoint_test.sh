@@ -28,6 +28,7 @@ q "SELECT etl.create_pipeline('httporders', '$dir/a.csv', 'h_orders', write_mode
 q "SELECT etl.create_pipeline('httpbroken', '$dir/missing.csv', 'h_orders')" >/dev/null
 q "SELECT etl.run('httporders')" >/dev/null
 q "SELECT etl.run('httpbroken')" >/dev/null 2>&1
+q "SELECT etl.process_run_outbox()" >/dev/null   # counted now (the worker would, moments later)
 
 q "ALTER SYSTEM SET pg_etl.http_port = $port"
 printf '%s\n' "$token" >"$dir/token" && chmod 644 "$dir/token"
