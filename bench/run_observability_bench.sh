@@ -50,12 +50,12 @@ cluster_cpu_ms() {
   echo $((total * 1000 / tick))
 }
 
-# session NAME PIPELINE N MODE: N runs in one psql session; to $TIMES: the wall time, the
-# session backend's CPU time, and the CPU time of the cluster's other processes until
-# the outbox and deliveries are done (ms). MODE: on, off, or the one part left on
-# (metrics, lineage, events).
+# session NAME PIPELINE N MODE [PAIR]: N runs in one psql session; to $TIMES: the wall
+# time, the session backend's CPU time, and the CPU time of the cluster's other
+# processes until the outbox and deliveries are done (ms), and PAIR (the round of an
+# on/off pair). MODE: on, off, or the one part left on (metrics, lineage, events).
 session() {
-  local name="$1" pipeline="$2" n="$3" mode="$4" t0 t1 c0 c1 backend part
+  local name="$1" pipeline="$2" n="$3" mode="$4" tag="${5:--}" t0 t1 c0 c1 backend part
   local cpu="(split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint) * 1000 / $(getconf CLK_TCK)"
   {
     if [ "$mode" != on ]; then
@@ -78,15 +78,15 @@ session() {
     sleep 0.1
   done
   c1=$(cluster_cpu_ms)
-  echo "$name $(( (t1 - t0) / 1000000 )) $backend $((c1 - c0))" >>"$TIMES"
+  echo "$name $(( (t1 - t0) / 1000000 )) $backend $((c1 - c0)) $tag" >>"$TIMES"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 session warmup small 50 on
 for r in $(seq "$RUNS"); do
   if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
-  for mode in $order; do session "small_$mode" small "$SMALL_RUNS" "$mode"; done
-  for mode in $order; do session "large_$mode" large "$LARGE_RUNS" "$mode"; done
+  for mode in $order; do session "small_$mode" small "$SMALL_RUNS" "$mode" "pair$r"; done
+  for mode in $order; do session "large_$mode" large "$LARGE_RUNS" "$mode" "pair$r"; done
   if [ "$PARTS" = 1 ]; then  # rotated each round, so no part always runs last
     parts=(metrics lineage events off)
     for i in 0 1 2 3; do mode=${parts[$(( (i + r) % 4 ))]}; session "small_$mode" small "$SMALL_RUNS" "$mode"; done
@@ -102,16 +102,28 @@ runs_of() { awk -v k="$1" -v f="${2:-2}" '$1 == k {printf "%s ", $f}' "$TIMES"; 
 m() { runs_of "$1" "${2:-2}" | median; }
 per_run() { awk -v t="$(m "$1")" -v n="$2" 'BEGIN {printf "%.2f", t / n}'; }
 overhead() { awk -v on="$(m "$1_on")" -v off="$(m "$1_off")" 'BEGIN {printf "%+.1f %%", (on / off - 1) * 100}'; }
+# The median over rounds of on / off within a round's pair of adjacent sessions: the
+# machine's drift between rounds cancels out. paired small|large [FIELD]
+paired() {
+  awk -v k="$1" -v f="${2:-2}" '$5 ~ /^pair/ && ($1 == k "_on" || $1 == k "_off") {v[$5 " " $1] = $f; r[$5] = 1}
+    END {for (x in r) printf "%s ", v[x " " k "_on"] / v[x " " k "_off"]}' "$TIMES" | median |
+    awk '{printf "%+.1f %%", ($1 - 1) * 100}'
+}
 cat <<MD
 
 ### Observability overhead on pipeline runs ($(date -u +%Y-%m-%d), $(nproc) cores, median of $RUNS)
 
 Command: \`bench/run_observability_bench.sh\` (PostgreSQL $(psql -X -A -t -c 'SHOW server_version'); metrics switch present: $([ "$has_metrics" = 1 ] && echo yes || echo no))
 
-| Runs | With metrics, lineage and outbox | All three off | Per run (on / off) | Overhead | Goal |
-|---|---|---|---|---|---|
-| $SMALL_RUNS runs of a 100-row CSV | $(m small_on) ms | $(m small_off) ms | $(per_run small_on "$SMALL_RUNS") / $(per_run small_off "$SMALL_RUNS") ms | **$(overhead small)** | <= 5 % |
-| $LARGE_RUNS runs of a 200,000-row CSV | $(m large_on) ms | $(m large_off) ms | $(per_run large_on "$LARGE_RUNS") / $(per_run large_off "$LARGE_RUNS") ms | **$(overhead large)** | <= 5 % |
+| Runs | With metrics, lineage and outbox | All three off | Per run (on / off) | Overhead (medians) | Overhead (paired) | Backend CPU (paired) | Goal |
+|---|---|---|---|---|---|---|---|
+| $SMALL_RUNS runs of a 100-row CSV | $(m small_on) ms | $(m small_off) ms | $(per_run small_on "$SMALL_RUNS") / $(per_run small_off "$SMALL_RUNS") ms | $(overhead small) | **$(paired small)** | $(paired small 3) | <= 5 % |
+| $LARGE_RUNS runs of a 200,000-row CSV | $(m large_on) ms | $(m large_off) ms | $(per_run large_on "$LARGE_RUNS") / $(per_run large_off "$LARGE_RUNS") ms | $(overhead large) | **$(paired large)** | $(paired large 3) | <= 5 % |
+
+Overhead (medians): the median "on" session against the median "off" session. Overhead
+(paired): the median, over the rounds, of each round's "on" session against its
+adjacent "off" session (the machine's drift between rounds cancels out). Backend CPU:
+the same for the CPU time of the session's backend.
 
 $(if [ "$PARTS" = 1 ]; then
   echo "One part on at a time (the same $SMALL_RUNS small runs; overhead against all off):"
