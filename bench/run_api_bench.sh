@@ -6,7 +6,8 @@
 #      connection (fetch only; and piped through jq into COPY, jsonb then typed);
 #      curl 4 at a time (fetch only: what the server can deliver); python3 requests
 #      with a Session (fetch + json decode); the same records as one /api/array
-#      response (etl.load and curl).
+#      response (etl.load and curl); and the floor of loading them: COPY FROM local
+#      CSV and binary files of the rows etl.load wrote.
 #   2. rate_limit accuracy: 200 pages (limit 10) at 5, 20 and 50 requests/s, the rate
 #      the server saw from its own request times.
 # One throwaway cluster, alternating clients in each round, median of RUNS (default 3).
@@ -68,7 +69,10 @@ CREATE TABLE bench_tickets (id int, subject text, status text, priority int, upd
 CREATE TABLE bench_tickets_typed (LIKE bench_tickets);
 CREATE TABLE bench_tickets_raw (doc jsonb);
 CREATE TABLE bench_rl (LIKE bench_tickets);
+CREATE TABLE bench_tickets_copy (LIKE bench_tickets);
 SQL
+# Files the server writes and reads for the COPY rows (the loading floor).
+mkdir -p "$WORK/copy" && chmod 711 "$WORK" && chmod 777 "$WORK/copy"
 
 # The same PAGES URLs for every client.
 for ((o = 0; o < ROWS; o += 100)); do
@@ -127,6 +131,19 @@ pg_load() {
   read -r c0 rows c1 <<<"$(grep -v '^Time:' <<<"$out" | tr '\n' ' ')"
   check_rows "$1" "$rows"
   record "$1" "$ms" "$((c1 - c0))" "$(awk -v a="$s0" -v b="$(server_cpu_ms)" 'BEGIN {print b - a}')" "$(stat_field 'd["connections"]')"
+}
+
+# pg_copy NAME FORMAT: the rows etl.load wrote, loaded again by COPY FROM a server-side
+# file in FORMAT (csv or binary): no HTTP and no JSON, the floor of loading these rows.
+pg_copy() {
+  psql -X -q -c "TRUNCATE bench_tickets_copy" >/dev/null
+  local out ms c0 c1
+  out=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$BACKEND_CPU" -c '\timing on' \
+    -c "COPY bench_tickets_copy FROM '$WORK/copy/tickets.$2' WITH (FORMAT $2)" -c '\timing off' -c "$BACKEND_CPU")
+  ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")
+  read -r c0 c1 <<<"$(grep -E '^[0-9]+$' <<<"$out" | tr '\n' ' ')"
+  check_rows "$1" "$(psql -X -A -t -c 'SELECT count(*) FROM bench_tickets_copy')"
+  record "$1" "$ms" "$((c1 - c0))" 0 "none"
 }
 
 OFFSET_OPTS='{"pagination": {"type": "offset", "limit": 100, "total_path": "$.total"}}'
@@ -191,6 +208,12 @@ for r in $(seq "$RUNS"); do
   curl -sS --fail "$API/api/array/tickets?total=$ROWS" -o /dev/null
   t1=$(now_ms); cpu_mark; k1=$KIDS_MS
   record curl_array "$((t1 - t0))" "$((k1 - k0))" "$(awk -v a="$s0" -v b="$(server_cpu_ms)" 'BEGIN {print b - a}')" "$(stat_field 'd["connections"]')"
+
+  # The loading floor: the same rows from local files, by COPY.
+  psql -X -q -c "COPY bench_tickets TO '$WORK/copy/tickets.csv' WITH (FORMAT csv)" \
+    -c "COPY bench_tickets TO '$WORK/copy/tickets.binary' WITH (FORMAT binary)"
+  pg_copy copy_csv csv
+  pg_copy copy_binary binary
 done
 
 # Same data either way: the typed table from curl | jq | COPY | jsonb_populate_record
@@ -250,11 +273,13 @@ $(row etl_seq 'etl.load, offset pagination' 'fetch, parse, load into the typed t
 $(row etl_c4 'etl.load, "concurrency": 4' 'the same, 4 pages at a time on 4 connections')
 $(row curl_array 'curl, one /api/array response' 'fetch only, the same records in one body')
 $(row etl_array 'etl.load, one /api/array response' 'fetch, parse, load, no pagination')
+$(row copy_csv 'COPY FROM a local CSV file of the same rows' 'load only: no HTTP, no JSON (the floor of loading these rows)')
+$(row copy_binary 'COPY FROM a local binary file of the same rows' 'load only, values already in binary form')
 
 Client CPU: for etl.load the loading backend's own (/proc/self/stat read in its session);
 for the others the client processes' (curl, jq, psql, python3), and for the jq rows the
 COPY and INSERT backends' too. Server CPU: the API server process.
-Every run (ms): $(for k in curl_fetch curl_par4 py_requests curl_jq_copy curl_jq_typed etl_seq etl_c4 curl_array etl_array; do every $k; done)
+Every run (ms): $(for k in curl_fetch curl_par4 py_requests curl_jq_copy curl_jq_typed etl_seq etl_c4 curl_array etl_array copy_csv copy_binary; do every $k; done)
 
 Same data: the table etl.load wrote and the one curl | jq | COPY | jsonb_populate_record wrote are **$same** (EXCEPT ALL both ways).
 
