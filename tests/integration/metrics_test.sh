@@ -67,6 +67,7 @@ q "INSERT INTO etl.runs (pipeline, status, trigger, queued_at, started_at, finis
           ('m_old', 'failed', 'manual', now() - interval '45 days', now() - interval '45 days', now() - interval '45 days')"
 q "SELECT etl.reset('m_ok'), etl.run('m_ok')" >/dev/null   # its latest run is a new one again
 q "SELECT etl.process_run_outbox()" >/dev/null   # counted now, not moments later
+expect_error 22023 "a batch of less than one run is refused" "SELECT etl.process_run_outbox(0)"
 # lineage rows of old runs, and old events with delivered deliveries, go with them
 q "INSERT INTO etl.lineage (run_id, pipeline, direction, kind, dataset)
    SELECT id, 'm_ok', 'output', 'table', 'm_ok_target' FROM etl.runs WHERE pipeline = 'm_ok' AND finished_at < now() - interval '30 days'"
