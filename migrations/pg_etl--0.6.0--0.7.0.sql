@@ -230,7 +230,8 @@ CREATE TABLE etl.subscriptions (
 );
 COMMENT ON TABLE etl.subscriptions IS 'pg_etl: which events each channel receives';
 
--- The outbox: every event, written in the transaction that caused it.
+-- The outbox: every event, committed with what caused it (a run's end: with its row in
+-- etl.run_outbox, from which the worker writes the event moments later).
 CREATE TABLE etl.events (
   id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   kind       text NOT NULL,
